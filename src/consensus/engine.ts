@@ -1,0 +1,1053 @@
+/**
+ * Leaderless DAG + asynchronous BFT ordering: Hashgraph virtual voting (Baird 2016, Swirlds
+ * TR-2016-01) with per-seat fame elections, a u64 vote mask carried in every event, deterministic
+ * coin rounds and "round received" total order. See docs/spec/consensus.md for the protocol and
+ * its mapping onto the paper; section numbers in comments refer to that file.
+ *
+ * The engine is a pure state machine: no clocks, randomness or I/O. Everything enters through
+ * {@linkcode ConsensusEngine.receive} and {@linkcode ConsensusEngine.payloadArrived}.
+ * @module
+ */
+import { blake3 } from "../crypto/mod.ts";
+import { CROSS_LINK_MIN_COMMITTEE, MAX_COMMITTEE_SIZE, MAX_PARENTS } from "../params/mod.ts";
+import { ConsensusError, type ConsensusErrorCode } from "./errors.ts";
+import type { ConsensusConfig, ConsensusEvidence, EventHeader, FinalizedAnchor } from "./types.ts";
+
+const BIT: readonly bigint[] = Array.from({ length: 64 }, (_, i) => 1n << BigInt(i));
+const NONE = -1;
+const UNDECIDED = -2;
+const ANCHOR_DOMAIN = new TextEncoder().encode("PC/anchor/v0");
+const HEX: readonly string[] = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
+
+/** Lowercase hex of bytes (the engine's map key for ids; byte order = string order). */
+export function toHex(b: Uint8Array): string {
+  // Ids are immutable by contract, so the hex of one id object is computed once.
+  const c = hexCache.get(b);
+  if (c !== undefined) return c;
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]!]!;
+  if (b.length === 32) hexCache.set(b, s);
+  return s;
+}
+const hexCache = new WeakMap<Uint8Array, string>();
+
+/**
+ * Byzantine fault bound f = floor((k - 1) / 3) of a committee of k seats.
+ * @param k committee size, 1..64
+ * @returns f
+ * @throws {RangeError} when k is outside 1..64
+ * @example
+ * ```ts
+ * import { faultBound } from "./engine.ts";
+ * console.assert(faultBound(21) === 6);
+ * ```
+ */
+export function faultBound(k: number): number {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_COMMITTEE_SIZE) {
+    throw new RangeError(`Committee size out of range: ${k}`);
+  }
+  return Math.floor((k - 1) / 3);
+}
+
+/**
+ * Quorum of a committee of k seats: the smallest integer above 2k/3, i.e. floor(2k/3) + 1
+ * (docs/spec/consensus.md §3, ADR 0021). It equals 2f + 1 when k = 3f + 1 (k = 4, 64); for other
+ * k plain 2f + 1 would not intersect in an honest seat (k = 21: two sets of 13 share only 5 <= f).
+ * @param k committee size, 1..64
+ * @returns the quorum size
+ * @throws {RangeError} when k is outside 1..64
+ * @example
+ * ```ts
+ * import { quorum } from "./engine.ts";
+ * console.assert(quorum(21) === 15 && quorum(4) === 3);
+ * ```
+ */
+export function quorum(k: number): number {
+  faultBound(k);
+  return Math.floor((2 * k) / 3) + 1;
+}
+
+/**
+ * Number of set bits of a u64 mask.
+ * @param m mask
+ * @returns popcount
+ * @example
+ * ```ts
+ * import { popcount } from "./engine.ts";
+ * console.assert(popcount(0b1011n) === 3);
+ * ```
+ */
+export function popcount(m: bigint): number {
+  let n = 0;
+  let x = BigInt.asUintN(64, m);
+  while (x !== 0n) {
+    x &= x - 1n;
+    n++;
+  }
+  return n;
+}
+
+interface Rec {
+  readonly idx: number;
+  readonly key: string;
+  readonly h: EventHeader;
+  readonly creator: number;
+  readonly seq: number;
+  /** Self-parent index or -1. */
+  readonly self: number;
+  /** All parent indices (self-parent first). */
+  readonly parents: readonly number[];
+  /** Per seat: index of the highest event by that seat in this event's ancestry (incl. itself). */
+  readonly hbIdx: Int32Array;
+  /** Per seat: its sequence number, -1 when none. */
+  readonly hbSeq: Int32Array;
+  /** Seats with a fork visible in this event's ancestry. */
+  readonly forkMask: bigint;
+  readonly parentRound: number;
+  round: number;
+  witness: boolean;
+  voteMask: bigint;
+}
+
+interface Pending {
+  readonly h: EventHeader;
+  readonly key: string;
+  readonly since: number;
+  payload: boolean;
+  readonly missing: Set<string>;
+}
+
+/** Outcome of {@linkcode ConsensusEngine.receive}. */
+export interface ReceiveResult {
+  /** inserted: in the DAG; pending: waiting for parents or payload; duplicate; rejected. */
+  readonly status: "inserted" | "pending" | "duplicate" | "rejected";
+  /** The refusal, when status is "rejected". */
+  readonly error?: ConsensusError;
+  /** Parents not held yet, when status is "pending" (pull them from the sender). */
+  readonly missing?: readonly Uint8Array[];
+}
+
+/** Fields of a new own event computed by {@linkcode ConsensusEngine.prepareEvent}. */
+export interface PreparedEvent {
+  /** Sequence number. */
+  readonly seq: number;
+  /** Self-parent id or null. */
+  readonly selfParent: Uint8Array | null;
+  /** Other parents. */
+  readonly parents: readonly Uint8Array[];
+  /** The vote mask every receiver will recompute. */
+  readonly voteMask: bigint;
+  /** Round the event will have. */
+  readonly round: number;
+}
+
+/**
+ * One node's consensus state for one shard: DAG, rounds, votes, fame decisions, finalized anchors.
+ *
+ * @example
+ * ```ts
+ * import { ConsensusEngine } from "./engine.ts";
+ * const e = new ConsensusEngine({
+ *   network: 1, shard: 0, committeeSize: 1, genesisId: new Uint8Array(32),
+ *   verifySignature: () => true,
+ * });
+ * console.assert(e.finalizedHeight === 0);
+ * ```
+ */
+export class ConsensusEngine {
+  /** Committee size k. */
+  readonly k: number;
+  /** Quorum 2f + 1. */
+  readonly q: number;
+  readonly #cfg: ConsensusConfig;
+  readonly #coin: number;
+  readonly #maxPendingSteps: number;
+  readonly #maxPending: number;
+  readonly #recs: Rec[] = [];
+  readonly #byKey = new Map<string, number>();
+  /** Per seat: seq -> indices of events at that seq (more than one means a fork). */
+  readonly #chain: Map<number, number[]>[];
+  /** Per seat: index of its highest-seq event (first seen), -1 none. */
+  readonly #tip: Int32Array;
+  /** round -> per seat -> witness indices. */
+  readonly #witnesses = new Map<number, number[][]>();
+  /** witness idx -> subject (round * 64 + seat) -> vote (NONE or witness idx). */
+  readonly #votes = new Map<number, Map<number, number>>();
+  /** round -> per seat decision (UNDECIDED, NONE or famous witness idx). */
+  readonly #decided = new Map<number, Int32Array>();
+  /** Seats with at least one known fork (slow ancestry path only for these). */
+  #forkSeats = 0n;
+  #lowestUndecided = 0;
+  readonly #decidedAt = new Map<number, number>();
+  #unordered: number[] = [];
+  #anchorOut: FinalizedAnchor[] = [];
+  #evidenceOut: ConsensusEvidence[] = [];
+  readonly #evidenceSeen = new Set<string>();
+  #prevAnchorId: Uint8Array;
+  #height = 0;
+  #orderedCount = 0;
+  readonly #pending = new Map<string, Pending>();
+  readonly #waiters = new Map<string, Set<string>>();
+  readonly #payloads = new Set<string>();
+  readonly #rejectedKeys = new Set<string>();
+  #step = 0;
+  readonly #rejected = new Map<ConsensusErrorCode, number>();
+  readonly #roundOfOrdered = new Map<string, number>();
+
+  /**
+   * @param cfg engine configuration
+   * @throws {RangeError} when the committee size or coin period is out of range
+   */
+  constructor(cfg: ConsensusConfig) {
+    this.k = cfg.committeeSize;
+    this.q = quorum(this.k);
+    this.#cfg = cfg;
+    this.#coin = cfg.coinPeriod ?? 10;
+    if (!Number.isInteger(this.#coin) || this.#coin < 3) {
+      throw new RangeError(`Coin period out of range: ${this.#coin}`);
+    }
+    this.#maxPendingSteps = cfg.maxPendingSteps ?? 4096;
+    this.#maxPending = cfg.maxPending ?? 65536;
+    this.#chain = Array.from({ length: this.k }, () => new Map<number, number[]>());
+    this.#tip = new Int32Array(this.k).fill(-1);
+    this.#prevAnchorId = cfg.genesisId;
+  }
+
+  /** Height of the last finalized anchor (0 = genesis A0 only). */
+  get finalizedHeight(): number {
+    return this.#height;
+  }
+  /** Id of the last finalized anchor (genesis id before the first). */
+  get lastAnchorId(): Uint8Array {
+    return this.#prevAnchorId;
+  }
+  /** Number of events in the DAG. */
+  get size(): number {
+    return this.#recs.length;
+  }
+  /** Number of events ordered so far. */
+  get orderedCount(): number {
+    return this.#orderedCount;
+  }
+  /** Highest round of any event in the DAG (-1 when empty). */
+  get maxRound(): number {
+    let m = -1;
+    for (let v = 0; v < this.k; v++) {
+      const t = this.#tip[v]!;
+      if (t >= 0) m = Math.max(m, this.#recs[t]!.round);
+    }
+    return m;
+  }
+  /** Number of events buffered waiting for parents or payload. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** Fame decisions by election depth d (rounds between subject and deciding witness). */
+  decisionDepths(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [d, n] of [...this.#decidedAt].sort((a, b) => a[0] - b[0])) out[String(d)] = n;
+    return out;
+  }
+
+  /** Rejection counts by code since construction. */
+  rejectedCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [c, n] of [...this.#rejected].sort((a, b) => a[0] < b[0] ? -1 : 1)) out[c] = n;
+    return out;
+  }
+
+  /**
+   * Counts a refusal made outside the engine (e.g. bytes that did not decode) under `code`.
+   * @param code the reason
+   */
+  countRejected(code: ConsensusErrorCode): void {
+    this.#rejected.set(code, (this.#rejected.get(code) ?? 0) + 1);
+  }
+
+  /** Whether the event is in the DAG. */
+  has(id: Uint8Array): boolean {
+    return this.#byKey.has(toHex(id));
+  }
+  /** Whether the event is in the DAG or buffered. */
+  knows(id: Uint8Array): boolean {
+    const k = toHex(id);
+    return this.#byKey.has(k) || this.#pending.has(k);
+  }
+  /** Header of an event in the DAG, or undefined. */
+  get(id: Uint8Array): EventHeader | undefined {
+    const i = this.#byKey.get(toHex(id));
+    return i === undefined ? undefined : this.#recs[i]!.h;
+  }
+  /** Round of an event in the DAG, or undefined. */
+  roundOf(id: Uint8Array): number | undefined {
+    const i = this.#byKey.get(toHex(id));
+    return i === undefined ? undefined : this.#recs[i]!.round;
+  }
+  /** consensus_time (round received) of an ordered event, or undefined. */
+  consensusTimeOf(id: Uint8Array): number | undefined {
+    return this.#roundOfOrdered.get(toHex(id));
+  }
+  /** Highest-seq event of a seat in the DAG (first seen on forks), or undefined. */
+  tip(seat: number): EventHeader | undefined {
+    const t = this.#tip[seat];
+    return t === undefined || t < 0 ? undefined : this.#recs[t]!.h;
+  }
+  /** Per seat: highest sequence number held in the DAG, -1 when none. */
+  knownSeqs(): Int32Array {
+    const out = new Int32Array(this.k).fill(-1);
+    for (let v = 0; v < this.k; v++) {
+      const t = this.#tip[v]!;
+      if (t >= 0) out[v] = this.#recs[t]!.seq;
+    }
+    return out;
+  }
+  /**
+   * Events of the DAG a peer with `known` per-seat sequence numbers lacks, in insertion (hence
+   * topological) order, at most `limit`.
+   */
+  eventsAfter(known: ArrayLike<number>, limit: number): EventHeader[] {
+    const out: EventHeader[] = [];
+    for (const r of this.#recs) {
+      if (r.seq > (known[r.creator] ?? -1)) {
+        out.push(r.h);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+  /** Events of a seat at one sequence number (more than one means equivocation). */
+  eventsAt(seat: number, seq: number): EventHeader[] {
+    return (this.#chain[seat]?.get(seq) ?? []).map((i) => this.#recs[i]!.h);
+  }
+  /** Ids buffered events are waiting for (missing parents, not yet known at all). */
+  wanted(limit: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const p of this.#pending.values()) {
+      for (const m of p.missing) {
+        if (!this.#pending.has(m)) out.push(hexToBytes(m));
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
+  }
+  /** Ids of buffered events whose payload has not arrived. */
+  wantedPayloads(limit: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const p of this.#pending.values()) {
+      if (!p.payload) out.push(p.h.id);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Takes the anchors finalized since the last call, in order. */
+  takeAnchors(): FinalizedAnchor[] {
+    const a = this.#anchorOut;
+    this.#anchorOut = [];
+    return a;
+  }
+  /** Takes the evidence produced since the last call. */
+  takeEvidence(): ConsensusEvidence[] {
+    const e = this.#evidenceOut;
+    this.#evidenceOut = [];
+    return e;
+  }
+
+  #reject(code: ConsensusErrorCode, msg: string, h: EventHeader | undefined): ReceiveResult {
+    this.countRejected(code);
+    const data = h === undefined ? {} : { event: toHex(h.id), creator: h.creator };
+    return { status: "rejected", error: new ConsensusError(code, msg, data) };
+  }
+
+  /**
+   * Feeds one event (§8 validation, §5 data-availability gate). Events whose parents or payload
+   * are not held wait in a bounded buffer; the wait is counted in received events, not time.
+   * @param h the event
+   * @param payloadAvailable whether this node holds the event's payload locally
+   * @returns what happened to it
+   * @example
+   * ```ts
+   * import { ConsensusEngine } from "./engine.ts";
+   * const e = new ConsensusEngine({ network: 1, shard: 0, committeeSize: 1,
+   *   genesisId: new Uint8Array(32), verifySignature: () => true });
+   * const r = e.receive({ id: new Uint8Array(32).fill(1), network: 1, shard: 0, creator: 0,
+   *   seq: 0, selfParent: null, parents: [], voteMask: 0n, payloadRoot: new Uint8Array(32),
+   *   signature: new Uint8Array(64) }, true);
+   * console.assert(r.status === "inserted");
+   * ```
+   */
+  receive(h: EventHeader, payloadAvailable: boolean): ReceiveResult {
+    this.#step++;
+    this.#expire();
+    const bad = this.#staticCheck(h);
+    if (bad !== undefined) return bad;
+    const key = toHex(h.id);
+    if (this.#byKey.has(key)) return { status: "duplicate" };
+    const pend = this.#pending.get(key);
+    if (pend !== undefined) {
+      if (payloadAvailable && !pend.payload) return this.payloadArrived(h.id);
+      return { status: "duplicate" };
+    }
+    if (this.#rejectedKeys.has(key)) return { status: "duplicate" };
+    if (!this.#cfg.verifySignature(h)) {
+      // Not blacklisted: the id does not commit to the signature, so a corrupted copy must not
+      // shadow the genuine event.
+      return this.#reject("BAD_SIGNATURE", `Event has a bad signature: ${key}`, h);
+    }
+    if (payloadAvailable) this.#payloads.add(key);
+    const missing = new Set<string>();
+    for (const p of h.selfParent === null ? h.parents : [h.selfParent, ...h.parents]) {
+      const pk = toHex(p);
+      if (this.#rejectedKeys.has(pk)) {
+        this.#rejectedKeys.add(key);
+        return this.#reject("MISSING_PARENTS", `Event has an invalid parent: ${pk}`, h);
+      }
+      if (!this.#byKey.has(pk)) missing.add(pk);
+    }
+    if (missing.size === 0 && this.#payloads.has(key)) return this.#insertCascade(h, key);
+    if (this.#pending.size >= this.#maxPending) {
+      return this.#reject("MISSING_PARENTS", `Pending buffer full: ${this.#pending.size}`, h);
+    }
+    this.#pending.set(key, {
+      h,
+      key,
+      since: this.#step,
+      payload: this.#payloads.has(key),
+      missing,
+    });
+    for (const m of missing) {
+      let w = this.#waiters.get(m);
+      if (w === undefined) this.#waiters.set(m, w = new Set());
+      w.add(key);
+    }
+    if (missing.size === 0) return { status: "pending" };
+    return { status: "pending", missing: [...missing].map(hexToBytes) };
+  }
+
+  /**
+   * Tells the engine the payload of an event is now held locally (late delivery, §5).
+   * @param id event id
+   * @returns the status of the event afterwards
+   */
+  payloadArrived(id: Uint8Array): ReceiveResult {
+    const key = toHex(id);
+    if (this.#byKey.has(key)) return { status: "duplicate" };
+    this.#payloads.add(key);
+    const p = this.#pending.get(key);
+    if (p === undefined) return { status: "pending" };
+    p.payload = true;
+    if (p.missing.size === 0) {
+      this.#pending.delete(key);
+      return this.#insertCascade(p.h, key);
+    }
+    return { status: "pending" };
+  }
+
+  #staticCheck(h: EventHeader): ReceiveResult | undefined {
+    if (h.network !== this.#cfg.network) {
+      return this.#reject("WRONG_NETWORK", `Event is for another network: ${h.network}`, h);
+    }
+    if (h.shard !== this.#cfg.shard) {
+      return this.#reject("WRONG_SHARD", `Event is for another shard: ${h.shard}`, h);
+    }
+    if (!Number.isInteger(h.creator) || h.creator < 0 || h.creator >= this.k) {
+      return this.#reject("UNKNOWN_CREATOR", `Event has an unknown creator: ${h.creator}`, h);
+    }
+    if (h.id.length !== 32 || h.payloadRoot.length !== 32) {
+      return this.#reject("MALFORMED", "Event has a malformed id or payload root", h);
+    }
+    if (h.parents.length > MAX_PARENTS - 1) {
+      return this.#reject(
+        "TOO_MANY_PARENTS",
+        `Event has too many parents: ${h.parents.length + 1} exceeds ${MAX_PARENTS}`,
+        h,
+      );
+    }
+    if (!Number.isInteger(h.seq) || h.seq < 0 || (h.seq === 0) !== (h.selfParent === null)) {
+      return this.#reject("BAD_SEQ", `Event has an inconsistent sequence number: ${h.seq}`, h);
+    }
+    const seen = new Set<string>();
+    for (const p of h.selfParent === null ? h.parents : [h.selfParent, ...h.parents]) {
+      const pk = toHex(p);
+      if (p.length !== 32 || seen.has(pk)) {
+        return this.#reject("MALFORMED_PARENTS", `Event lists a parent twice: ${pk}`, h);
+      }
+      seen.add(pk);
+    }
+    if (this.k >= CROSS_LINK_MIN_COMMITTEE && h.seq > 0 && h.parents.length === 0) {
+      return this.#reject("NO_CROSS_LINK", `Event has no cross-link: seq ${h.seq}`, h);
+    }
+    if (BigInt.asUintN(64, h.voteMask) !== h.voteMask || h.voteMask >> BigInt(this.k) !== 0n) {
+      return this.#reject("FORGED_VOTE_MASK", "Event vote mask has bits outside the committee", h);
+    }
+    return undefined;
+  }
+
+  #expire(): void {
+    for (const p of this.#pending.values()) {
+      if (this.#step - p.since <= this.#maxPendingSteps) break;
+      this.#dropPending(p, p.missing.size > 0 ? "MISSING_PARENTS" : "PAYLOAD_UNAVAILABLE", false);
+    }
+  }
+
+  #dropPending(p: Pending, code: ConsensusErrorCode, invalid: boolean): void {
+    this.#pending.delete(p.key);
+    for (const m of p.missing) this.#waiters.get(m)?.delete(p.key);
+    this.countRejected(code);
+    if (invalid) {
+      this.#rejectedKeys.add(p.key);
+      this.#failWaiters(p.key);
+    }
+  }
+
+  #failWaiters(key: string): void {
+    const w = this.#waiters.get(key);
+    if (w === undefined) return;
+    this.#waiters.delete(key);
+    for (const ck of w) {
+      const c = this.#pending.get(ck);
+      if (c !== undefined) this.#dropPending(c, "MISSING_PARENTS", true);
+    }
+  }
+
+  #insertCascade(h0: EventHeader, key0: string): ReceiveResult {
+    const first = this.#insert(h0, key0);
+    const work: string[] = first.status === "inserted" ? [key0] : [];
+    if (first.status === "rejected") {
+      this.#rejectedKeys.add(key0);
+      this.#failWaiters(key0);
+    }
+    while (work.length > 0) {
+      const k = work.pop()!;
+      const w = this.#waiters.get(k);
+      if (w === undefined) continue;
+      this.#waiters.delete(k);
+      for (const ck of [...w].sort()) {
+        const c = this.#pending.get(ck);
+        if (c === undefined) continue;
+        c.missing.delete(k);
+        if (c.missing.size === 0 && c.payload) {
+          this.#pending.delete(ck);
+          const r = this.#insert(c.h, ck);
+          if (r.status === "inserted") work.push(ck);
+          else if (r.status === "rejected") {
+            this.#rejectedKeys.add(ck);
+            this.#failWaiters(ck);
+          }
+        }
+      }
+    }
+    return first;
+  }
+
+  // ---- DAG relations (§3) ----
+
+  /** Whether a (same creator as b) is on b's self-parent chain. */
+  #selfAncestor(a: Rec, b: Rec): boolean {
+    if (a.seq > b.seq) return false;
+    if (a.seq === b.seq) return a.idx === b.idx;
+    // No known fork by this seat: b's chain is the only chain, so a is on it.
+    if (this.#forkSeats === 0n || (this.#forkSeats & BIT[a.creator]!) === 0n) return true;
+    const at = this.#chain[a.creator]!.get(a.seq);
+    // One known event at that seq: b's contiguous chain holds exactly that one.
+    if (at !== undefined && at.length === 1) return at[0] === a.idx;
+    let z = b;
+    while (z.seq > a.seq) z = this.#recs[z.self]!;
+    return z.idx === a.idx;
+  }
+
+  /** Hashgraph "sees": w is an ancestor of z and z's ancestry holds no fork by w's creator. */
+  #sees(z: Rec, w: Rec): boolean {
+    const c = w.creator;
+    if (z.forkMask !== 0n && (z.forkMask & BIT[c]!) !== 0n) return false;
+    if (z.hbSeq[c]! < w.seq) return false;
+    return this.#selfAncestor(w, this.#recs[z.hbIdx[c]!]!);
+  }
+
+  /** Exact ancestry (forks included), used for round received (§6). */
+  #isAncestor(x: Rec, f: Rec): boolean {
+    const c = x.creator;
+    const stack = [f.idx];
+    const seen = new Set<number>();
+    while (stack.length > 0) {
+      const zi = stack.pop()!;
+      if (zi === x.idx) return true;
+      if (seen.has(zi)) continue;
+      seen.add(zi);
+      const z = this.#recs[zi]!;
+      if (z.round < x.round) continue;
+      if (z.forkMask === 0n || (z.forkMask & BIT[c]!) === 0n) {
+        if (z.hbSeq[c]! >= x.seq && this.#selfAncestor(x, this.#recs[z.hbIdx[c]!]!)) return true;
+        continue;
+      }
+      for (const p of z.parents) stack.push(p);
+    }
+    return false;
+  }
+
+  /** Per seat, the round-r witness x strongly sees (or -1), and the mask of those seats (§4). */
+  #stronglySeen(x: Rec, r: number): { mask: bigint; ws: Int32Array } {
+    const ws = new Int32Array(this.k).fill(-1);
+    let mask = 0n;
+    const byRound = this.#witnesses.get(r);
+    if (byRound === undefined) return { mask, ws };
+    const k = this.k;
+    const q = this.q;
+    // Seats whose highest event in x's view can serve as the intermediate set S.
+    const inter: Rec[] = [];
+    for (let v = 0; v < k; v++) {
+      if (x.forkMask !== 0n && (x.forkMask & BIT[v]!) !== 0n) continue;
+      const hi = x.hbIdx[v]!;
+      if (hi >= 0) inter.push(this.#recs[hi]!);
+    }
+    if (inter.length < q) return { mask, ws };
+    for (let s = 0; s < k; s++) {
+      const list = byRound[s];
+      if (list === undefined) continue;
+      for (const wi of list) {
+        const w = this.#recs[wi]!;
+        if (!this.#sees(x, w)) continue;
+        if (this.#forkSeats === 0n) {
+          // No known fork: "z sees w" is a vector-clock comparison.
+          let n = 0;
+          for (const z of inter) if (z.hbSeq[s]! >= w.seq) n++;
+          if (n >= q) {
+            mask |= BIT[s]!;
+            ws[s] = wi;
+          }
+          break;
+        }
+        let cnt = 0;
+        let left = inter.length;
+        for (const z of inter) {
+          left--;
+          if (this.#sees(z, w)) cnt++;
+          if (cnt >= q || cnt + left < q) break;
+        }
+        if (cnt >= q) {
+          mask |= BIT[s]!;
+          ws[s] = wi;
+        }
+        break; // x sees at most one round-r witness of seat s
+      }
+    }
+    return { mask, ws };
+  }
+
+  /** Builds the record of a new event whose parents are all in the DAG; not yet stored. */
+  #build(h: EventHeader, key: string, selfIdx: number, otherIdx: readonly number[]): Rec {
+    const k = this.k;
+    const idx = this.#recs.length;
+    const parents = selfIdx >= 0 ? [selfIdx, ...otherIdx] : [...otherIdx];
+    const hbIdx = new Int32Array(k).fill(-1);
+    const hbSeq = new Int32Array(k).fill(-1);
+    let forkMask = 0n;
+    let parentRound = 0;
+    for (const pi of parents) {
+      const p = this.#recs[pi]!;
+      forkMask |= p.forkMask;
+      if (p.round > parentRound) parentRound = p.round;
+    }
+    if (this.#forkSeats === 0n) {
+      // No known fork anywhere: every seat has one chain, the highest seq is the merge.
+      for (const pi of parents) {
+        const p = this.#recs[pi]!;
+        const ps = p.hbSeq;
+        for (let v = 0; v < k; v++) {
+          if (ps[v]! > hbSeq[v]!) {
+            hbSeq[v] = ps[v]!;
+            hbIdx[v] = p.hbIdx[v]!;
+          }
+        }
+      }
+    } else {
+      this.#mergeSlow(parents, hbIdx, hbSeq, forkMask);
+      forkMask = this.#mergedForkMask;
+    }
+    const c = h.creator;
+    const inherited = hbIdx[c]!;
+    if (inherited >= 0) {
+      const sp = selfIdx >= 0 ? this.#recs[selfIdx]! : undefined;
+      if (sp === undefined || !this.#selfAncestor(this.#recs[inherited]!, sp)) forkMask |= BIT[c]!;
+    }
+    hbIdx[c] = idx;
+    hbSeq[c] = h.seq;
+    // Provisional record so relations can treat x as its own highest event.
+    const tmp: Rec = {
+      idx,
+      key,
+      h,
+      creator: c,
+      seq: h.seq,
+      self: selfIdx,
+      parents,
+      hbIdx,
+      hbSeq,
+      forkMask,
+      parentRound,
+      round: parentRound,
+      witness: false,
+      voteMask: 0n,
+    };
+    this.#recs.push(tmp);
+    let voteMask = 0n;
+    try {
+      if (parents.length > 0) voteMask = this.#stronglySeen(tmp, parentRound).mask;
+    } finally {
+      this.#recs.pop();
+    }
+    const round = parents.length > 0 && popcount(voteMask) >= this.q
+      ? parentRound + 1
+      : parentRound;
+    tmp.round = round;
+    tmp.witness = selfIdx < 0 || this.#recs[selfIdx]!.round < round;
+    tmp.voteMask = voteMask;
+    return tmp;
+  }
+
+  #mergedForkMask = 0n;
+
+  #mergeSlow(parents: readonly number[], hbIdx: Int32Array, hbSeq: Int32Array, fm: bigint): void {
+    const k = this.k;
+    let forkMask = fm;
+    for (const pi of parents) {
+      const p = this.#recs[pi]!;
+      for (let v = 0; v < k; v++) {
+        const a = p.hbIdx[v]!;
+        if (a < 0) continue;
+        const cur = hbIdx[v]!;
+        if (cur === a) continue;
+        if (cur < 0) {
+          hbIdx[v] = a;
+          hbSeq[v] = p.hbSeq[v]!;
+          continue;
+        }
+        const ra = this.#recs[a]!;
+        const rc = this.#recs[cur]!;
+        const [hi, lo] = ra.seq > rc.seq || (ra.seq === rc.seq && a < cur) ? [ra, rc] : [rc, ra];
+        if ((forkMask === 0n || (forkMask & BIT[v]!) === 0n) && !this.#selfAncestor(lo, hi)) {
+          forkMask |= BIT[v]!;
+        }
+        hbIdx[v] = hi.idx;
+        hbSeq[v] = hi.seq;
+      }
+    }
+    this.#mergedForkMask = forkMask;
+  }
+
+  #insert(h: EventHeader, key: string): ReceiveResult {
+    const selfIdx = h.selfParent === null ? -1 : this.#byKey.get(toHex(h.selfParent))!;
+    if (selfIdx >= 0) {
+      const sp = this.#recs[selfIdx]!;
+      if (sp.creator !== h.creator || sp.seq + 1 !== h.seq) {
+        return this.#reject("BAD_SEQ", `Event self-parent mismatch: seq ${h.seq}`, h);
+      }
+    }
+    const otherIdx: number[] = [];
+    for (const p of h.parents) {
+      const pi = this.#byKey.get(toHex(p))!;
+      if (this.#recs[pi]!.creator === h.creator) {
+        return this.#reject("MALFORMED_PARENTS", "Event lists its own creator as other parent", h);
+      }
+      otherIdx.push(pi);
+    }
+    const rec = this.#build(h, key, selfIdx, otherIdx);
+    if (rec.voteMask !== h.voteMask) {
+      this.#addEvidence("forged_vote_mask", h.creator, [h], `m:${key}`);
+      return this.#reject(
+        "FORGED_VOTE_MASK",
+        `Event vote mask is forged: expected ${rec.voteMask.toString(16)}, got ${
+          h.voteMask.toString(16)
+        }`,
+        h,
+      );
+    }
+    const atSeq = this.#chain[h.creator]!.get(h.seq);
+    if (atSeq !== undefined && atSeq.length > 0) {
+      const other = this.#recs[atSeq[0]!]!;
+      const a = other.key < key ? other.h : h;
+      const b = other.key < key ? h : other.h;
+      this.#addEvidence("equivocation", h.creator, [a, b], `e:${toHex(a.id)}:${toHex(b.id)}`);
+    }
+    this.#recs.push(rec);
+    this.#byKey.set(key, rec.idx);
+    if (atSeq === undefined) this.#chain[h.creator]!.set(h.seq, [rec.idx]);
+    else {
+      atSeq.push(rec.idx);
+      this.#forkSeats |= BIT[h.creator]!;
+    }
+    const t = this.#tip[h.creator]!;
+    if (t < 0 || this.#recs[t]!.seq < h.seq) this.#tip[h.creator] = rec.idx;
+    this.#unordered.push(rec.idx);
+    if (rec.witness) {
+      let byRound = this.#witnesses.get(rec.round);
+      if (byRound === undefined) {
+        byRound = Array.from({ length: this.k }, () => []);
+        this.#witnesses.set(rec.round, byRound);
+      }
+      byRound[h.creator]!.push(rec.idx);
+      if (rec.round >= this.#lowestUndecided) this.#vote(rec);
+      this.#finalizeReady();
+    }
+    return { status: "inserted" };
+  }
+
+  #addEvidence(
+    kind: ConsensusEvidence["kind"],
+    creator: number,
+    events: EventHeader[],
+    tag: string,
+  ) {
+    if (this.#evidenceSeen.has(tag)) return;
+    this.#evidenceSeen.add(tag);
+    this.#evidenceOut.push({ kind, creator, events });
+  }
+
+  // ---- Fame elections (§5) ----
+
+  #vote(y: Rec): void {
+    const R = y.round;
+    const mine = new Map<number, number>();
+    this.#votes.set(y.idx, mine);
+    let S: Int32Array | undefined;
+    for (let r = this.#lowestUndecided; r < R; r++) {
+      let dec = this.#decided.get(r);
+      if (dec === undefined) this.#decided.set(r, dec = new Int32Array(this.k).fill(UNDECIDED));
+      const d = R - r;
+      const byRound = this.#witnesses.get(r);
+      for (let c = 0; c < this.k; c++) {
+        if (dec[c] !== UNDECIDED) continue;
+        const subject = r * 64 + c;
+        if (d === 1) {
+          let v = NONE;
+          for (const wi of byRound?.[c] ?? []) {
+            if (this.#sees(y, this.#recs[wi]!)) {
+              v = wi;
+              break;
+            }
+          }
+          mine.set(subject, v);
+          continue;
+        }
+        if (S === undefined) S = this.#stronglySeen(y, R - 1).ws;
+        const counts = new Map<number, number>();
+        for (let s = 0; s < this.k; s++) {
+          const wi = S[s]!;
+          if (wi < 0) continue;
+          const v = this.#votes.get(wi)?.get(subject) ?? NONE;
+          counts.set(v, (counts.get(v) ?? 0) + 1);
+        }
+        let best = NONE;
+        let bestN = -1;
+        let bestYes = NONE;
+        let bestYesN = 0;
+        for (const [v, n] of counts) {
+          if (n > bestN || (n === bestN && this.#prefer(v, best))) {
+            best = v;
+            bestN = n;
+          }
+          if (v !== NONE && (n > bestYesN || (n === bestYesN && this.#prefer(v, bestYes)))) {
+            bestYes = v;
+            bestYesN = n;
+          }
+        }
+        if (d % this.#coin !== 0) {
+          if (bestN >= this.q) {
+            dec[c] = best;
+            this.#decidedAt.set(d, (this.#decidedAt.get(d) ?? 0) + 1);
+          }
+          mine.set(subject, best);
+        } else {
+          // Coin round: deterministic coin from the voter's signature (Baird 2016 §3, "middle bit").
+          const sig = y.h.signature;
+          const coin = sig.length === 0 ? 0 : (sig[sig.length >> 1]! & 1);
+          mine.set(subject, bestN >= this.q ? best : coin === 1 ? bestYes : NONE);
+        }
+      }
+    }
+  }
+
+  /** Tie-break between two vote values: a witness beats NONE, then the lower event id. */
+  #prefer(a: number, b: number): boolean {
+    if (b === NONE) return a !== NONE;
+    if (a === NONE) return false;
+    return this.#recs[a]!.key < this.#recs[b]!.key;
+  }
+
+  #finalizeReady(): void {
+    for (;;) {
+      const r = this.#lowestUndecided;
+      const dec = this.#decided.get(r);
+      if (dec === undefined || dec.some((v) => v === UNDECIDED)) return;
+      this.#finalizeRound(r, dec);
+      this.#lowestUndecided++;
+    }
+  }
+
+  /** Round-received rule (§6): more than half of the famous witnesses descend from x. */
+  #receivedBy(x: Rec, famous: readonly Rec[]): boolean {
+    let yes = 0;
+    let left = famous.length;
+    for (const f of famous) {
+      left--;
+      if (this.#isAncestor(x, f)) yes++;
+      if (2 * yes > famous.length) return true;
+      if (2 * (yes + left) <= famous.length) return false;
+    }
+    return false;
+  }
+
+  #finalizeRound(r: number, dec: Int32Array): void {
+    const famous: Rec[] = [];
+    for (const v of dec) if (v >= 0) famous.push(this.#recs[v]!);
+    const received: Rec[] = [];
+    const keep: number[] = [];
+    for (const xi of this.#unordered) {
+      const x = this.#recs[xi]!;
+      if (famous.length > 0 && x.round <= r && this.#receivedBy(x, famous)) {
+        received.push(x);
+      } else keep.push(xi);
+    }
+    this.#unordered = keep;
+    received.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    for (const x of received) this.#roundOfOrdered.set(x.key, r);
+    this.#orderedCount += received.length;
+    this.#height = r + 1;
+    const parts: Uint8Array[] = [ANCHOR_DOMAIN, this.#prevAnchorId, u64(this.#height)];
+    parts.push(u64(famous.length));
+    for (const f of famous) parts.push(f.h.id);
+    parts.push(u64(received.length));
+    for (const x of received) parts.push(x.h.id);
+    const id = blake3(concat(parts));
+    this.#prevAnchorId = id;
+    this.#anchorOut.push({
+      height: this.#height,
+      round: r,
+      famous: famous.map((f) => f.h.id),
+      events: received.map((x) => x.h),
+      id,
+    });
+    // Votes of witnesses of rounds <= r + 1 only concern decided rounds now.
+    for (const rr of [r, r + 1]) {
+      for (const list of this.#witnesses.get(rr) ?? []) {
+        for (const wi of list) this.#votes.delete(wi);
+      }
+    }
+    this.#decided.delete(r - 1);
+  }
+
+  // ---- Own events (§4) ----
+
+  /**
+   * Chooses up to MAX_PARENTS - 1 other parents for a new event of `creator`: greedily the tips
+   * that add the most seats to the new event's view (so rounds advance in few hops). Only events
+   * in the DAG (hence with payload held, §5) are candidates.
+   * @param creator own seat
+   * @returns ids of the chosen other parents (possibly empty)
+   */
+  selectParents(creator: number): Uint8Array[] {
+    const k = this.k;
+    const own = this.#tip[creator]!;
+    const cur = new Int32Array(k).fill(-1);
+    if (own >= 0) cur.set(this.#recs[own]!.hbSeq);
+    const chosen: Uint8Array[] = [];
+    const used = new Set<number>([creator]);
+    for (let n = 0; n < MAX_PARENTS - 1; n++) {
+      let best = -1;
+      let bestGain = 0;
+      let bestRound = -1;
+      for (let off = 1; off < k; off++) {
+        const v = (creator + off) % k;
+        if (used.has(v)) continue;
+        // Known equivocators add nothing to strongly-seeing (forked seats are not counted).
+        if (this.#forkSeats !== 0n && (this.#forkSeats & BIT[v]!) !== 0n) continue;
+        const t = this.#tip[v]!;
+        if (t < 0) continue;
+        const r = this.#recs[t]!;
+        let gain = 0;
+        for (let u = 0; u < k; u++) if (r.hbSeq[u]! > cur[u]!) gain++;
+        if (gain === 0) continue;
+        if (r.round > bestRound || (r.round === bestRound && gain > bestGain)) {
+          best = v;
+          bestGain = gain;
+          bestRound = r.round;
+        }
+      }
+      if (best < 0) break;
+      used.add(best);
+      const r = this.#recs[this.#tip[best]!]!;
+      for (let u = 0; u < k; u++) if (r.hbSeq[u]! > cur[u]!) cur[u] = r.hbSeq[u]!;
+      chosen.push(r.h.id);
+    }
+    return chosen;
+  }
+
+  /**
+   * Computes seq, self-parent and vote mask of a new own event with the given other parents.
+   * @param creator own seat
+   * @param parents other parents (in the DAG)
+   * @returns the fields to sign
+   * @throws {RangeError} when a parent is not in the DAG or the creator is out of range
+   */
+  prepareEvent(creator: number, parents: readonly Uint8Array[]): PreparedEvent {
+    if (!Number.isInteger(creator) || creator < 0 || creator >= this.k) {
+      throw new RangeError(`Creator out of range: ${creator}`);
+    }
+    const own = this.#tip[creator]!;
+    const otherIdx = parents.map((p) => {
+      const i = this.#byKey.get(toHex(p));
+      if (i === undefined) throw new RangeError(`Parent is not in the DAG: ${toHex(p)}`);
+      return i;
+    });
+    const seq = own >= 0 ? this.#recs[own]!.seq + 1 : 0;
+    const probe: EventHeader = {
+      id: new Uint8Array(32),
+      network: this.#cfg.network,
+      shard: this.#cfg.shard,
+      creator,
+      seq,
+      selfParent: own >= 0 ? this.#recs[own]!.h.id : null,
+      parents,
+      voteMask: 0n,
+      payloadRoot: new Uint8Array(32),
+      signature: new Uint8Array(0),
+    };
+    const rec = this.#build(probe, "", own, otherIdx);
+    return {
+      seq,
+      selfParent: probe.selfParent,
+      parents: [...parents],
+      voteMask: rec.voteMask,
+      round: rec.round,
+    };
+  }
+}
+
+function u64(n: number): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(n), true);
+  return b;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Bytes of a lowercase hex string. */
+export function hexToBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}

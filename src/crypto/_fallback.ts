@@ -1,0 +1,169 @@
+/**
+ * Pure-JavaScript back ends (@noble/hashes, @noble/curves): always available, used when the
+ * native libraries are missing or PHANTOM_NATIVE=off.
+ * @module
+ */
+import { blake3 as nobleBlake3 } from "@noble/hashes/blake3.js";
+import { schnorr } from "@noble/curves/secp256k1.js";
+import { CryptoError } from "./errors.ts";
+import { randomBytes } from "./random.ts";
+import type { Blake3Backend, BlsBackend, SchnorrBackend, SchnorrBatchItem } from "./_types.ts";
+import {
+  assertBytes,
+  assertLength,
+  assertMessageList,
+  assertSchnorrItems,
+  checkSchnorrSignArgs,
+  checkSchnorrVerifyArgs,
+  isScalarInRange,
+  parseBlake3Call,
+  SECP256K1_N,
+} from "./_validate.ts";
+import {
+  assertBlsSecretKey,
+  assertPointList,
+  BLS_DST_SIG,
+  BLS_PUBLIC_KEY_LENGTH,
+  BLS_SIGNATURE_LENGTH,
+  blsKeyGenIetf,
+  blsPopProveNoble,
+  blsPopVerifyNoble,
+  nobleBls,
+  nobleCoreVerify,
+  nobleParsePublicKey,
+  nobleParseSignature,
+  PublicKeyCache,
+} from "./_bls_common.ts";
+
+const pkCache = new PublicKeyCache(nobleParsePublicKey);
+
+/** BLAKE3 with @noble/hashes. */
+export const fallbackBlake3: Blake3Backend = {
+  blake3(data, opts) {
+    const call = parseBlake3Call(data, opts);
+    const o: { dkLen: number; key?: Uint8Array; context?: Uint8Array } = { dkLen: call.outLen };
+    if (call.mode === 1 && call.aux !== undefined) o.key = call.aux;
+    if (call.mode === 2 && call.aux !== undefined) o.context = call.aux;
+    if (call.outLen === 0) return new Uint8Array(0);
+    return nobleBlake3(data, o);
+  },
+  blake3Batch(messages) {
+    assertMessageList(messages, "blake3 batch");
+    return messages.map((m) => nobleBlake3(m));
+  },
+};
+
+function assertSchnorrSecretKey(secretKey: Uint8Array): void {
+  if (!isScalarInRange(secretKey, SECP256K1_N)) {
+    throw new CryptoError(
+      "INVALID_SECRET_KEY",
+      { scheme: "schnorr" },
+      "Invalid schnorr secret key: not in [1, n)",
+    );
+  }
+}
+
+function verifyItems(items: readonly SchnorrBatchItem[]): boolean[] {
+  return items.map((it) => schnorr.verify(it.signature, it.message, it.publicKey));
+}
+
+/** BIP-340 Schnorr with @noble/curves. */
+export const fallbackSchnorr: SchnorrBackend = {
+  schnorrSign(message, secretKey, auxRand) {
+    const aux = checkSchnorrSignArgs(message, secretKey, auxRand, () => randomBytes(32));
+    assertSchnorrSecretKey(secretKey);
+    return schnorr.sign(message, secretKey, aux);
+  },
+  schnorrVerify(signature, message, publicKey) {
+    checkSchnorrVerifyArgs(signature, message, publicKey);
+    return schnorr.verify(signature, message, publicKey);
+  },
+  schnorrVerifyBatch(items) {
+    try {
+      assertSchnorrItems(items);
+      return Promise.resolve(verifyItems(items));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  },
+  schnorrVerifyBatchSync(items) {
+    assertSchnorrItems(items);
+    return verifyItems(items);
+  },
+  schnorrPublicKey(secretKey) {
+    assertLength(secretKey, 32, "schnorr secret key");
+    assertSchnorrSecretKey(secretKey);
+    return schnorr.getPublicKey(secretKey);
+  },
+};
+
+/** BLS12-381 (min-pk, PoP ciphersuite) with @noble/curves. */
+export const fallbackBls: BlsBackend = {
+  blsKeyGen: blsKeyGenIetf,
+  blsSecretKeyToPublicKey(secretKey) {
+    assertBlsSecretKey(secretKey);
+    return nobleBls.getPublicKey(secretKey).toBytes(true);
+  },
+  blsSign(message, secretKey) {
+    assertBytes(message, "BLS message");
+    assertBlsSecretKey(secretKey);
+    return nobleBls.sign(nobleBls.hash(message, BLS_DST_SIG), secretKey).toBytes(true);
+  },
+  blsVerify(signature, message, publicKey) {
+    assertLength(signature, BLS_SIGNATURE_LENGTH, "BLS signature");
+    assertBytes(message, "BLS message");
+    assertLength(publicKey, BLS_PUBLIC_KEY_LENGTH, "BLS public key");
+    const pk = pkCache.get(publicKey);
+    const sig = nobleParseSignature(signature);
+    if (pk === undefined || sig === undefined) return false;
+    return nobleCoreVerify(sig, message, pk, BLS_DST_SIG);
+  },
+  blsAggregateSignatures(signatures) {
+    assertPointList(signatures, BLS_SIGNATURE_LENGTH, "BLS signatures");
+    const points = signatures.map((s, index) => {
+      const p = nobleParseSignature(s);
+      if (p === undefined) {
+        throw new CryptoError(
+          "BLS_INVALID_POINT",
+          { what: "signature", index },
+          `Invalid BLS signature: entry ${index} is not a valid G2 subgroup point`,
+        );
+      }
+      return p;
+    });
+    return nobleBls.aggregateSignatures(points).toBytes(true);
+  },
+  blsAggregatePublicKeys(publicKeys) {
+    assertPointList(publicKeys, BLS_PUBLIC_KEY_LENGTH, "BLS public keys");
+    const points = publicKeys.map((k, index) => {
+      const p = pkCache.get(k);
+      if (p === undefined) {
+        throw new CryptoError(
+          "BLS_INVALID_POINT",
+          { what: "publicKey", index },
+          `Invalid BLS public key: entry ${index} is not a valid G1 subgroup point`,
+        );
+      }
+      return p;
+    });
+    return nobleBls.aggregatePublicKeys(points).toBytes(true);
+  },
+  blsFastAggregateVerify(signature, message, publicKeys) {
+    assertLength(signature, BLS_SIGNATURE_LENGTH, "BLS signature");
+    assertBytes(message, "BLS message");
+    assertPointList(publicKeys, BLS_PUBLIC_KEY_LENGTH, "BLS public keys");
+    const sig = nobleParseSignature(signature);
+    if (sig === undefined) return false;
+    const pks = [];
+    for (const k of publicKeys) {
+      const p = pkCache.get(k);
+      if (p === undefined) return false;
+      pks.push(p);
+    }
+    const agg = nobleBls.aggregatePublicKeys(pks);
+    if (agg.is0()) return false;
+    return nobleCoreVerify(sig, message, agg, BLS_DST_SIG);
+  },
+  blsPopProve: blsPopProveNoble,
+  blsPopVerify: blsPopVerifyNoble,
+};

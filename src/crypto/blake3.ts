@@ -1,0 +1,54 @@
+/**
+ * BLAKE3 hashing: the official C implementation with SIMD through FFI when
+ * native/build/libphantom_blake3.so loads, else @noble/hashes. Both give identical bytes.
+ * @module
+ */
+import { selected } from "./_select.ts";
+import type { Blake3Options } from "./_types.ts";
+
+export type { Blake3Options } from "./_types.ts";
+
+const impl = selected.blake3;
+
+/**
+ * BLAKE3 of `data`: plain hash, keyed hash (`key`) or derive_key (`context`), with extended
+ * output when `dkLen` is above 32.
+ *
+ * @param data Input bytes (at most 2^32 - 1).
+ * @param opts `dkLen` (0 to 16 MiB, default 32), and at most one of `key` (32 bytes) or
+ *   `context` (string, UTF-8 encoded, or raw bytes).
+ * @returns `dkLen` bytes of output.
+ * @throws {TypeError} When `data`, `key` or `context` has the wrong type, or both `key` and
+ *   `context` are given.
+ * @throws {RangeError} When `key` is not 32 bytes or `dkLen` is out of range.
+ * @example
+ * ```ts
+ * import { blake3 } from "./blake3.ts";
+ * const id = blake3(new TextEncoder().encode("event"), { context: "PhantomCoin event id v1" });
+ * console.assert(id.length === 32);
+ * ```
+ */
+export function blake3(data: Uint8Array, opts?: Blake3Options): Uint8Array {
+  return impl.blake3(data, opts);
+}
+
+/**
+ * 32-byte BLAKE3 hash of each message, computed in one FFI call on the native path (one packed
+ * buffer plus offsets), which is what makes hashing many short inputs cheap.
+ *
+ * @param messages Inputs (at most 2^32 - 1 bytes in total).
+ * @returns One digest per message, in order. On the native path the digests are views into one
+ *   shared buffer; copy one with `.slice()` before keeping it for long alone.
+ * @throws {TypeError} When `messages` is not an array of Uint8Array.
+ * @throws {RangeError} When the messages are larger than 2^32 - 1 bytes in total.
+ * @example
+ * ```ts
+ * import { blake3, blake3Batch } from "./blake3.ts";
+ * const msgs = [new Uint8Array([1]), new Uint8Array([2, 3])];
+ * const ids = blake3Batch(msgs);
+ * console.assert(ids[1]!.every((b, i) => b === blake3(msgs[1]!)[i]));
+ * ```
+ */
+export function blake3Batch(messages: readonly Uint8Array[]): Uint8Array[] {
+  return impl.blake3Batch(messages);
+}

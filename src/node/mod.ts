@@ -1,0 +1,74 @@
+/**
+ * The phantom-node runtime frame: typed configuration (TOML + `PHANTOM_*` env + flags, one
+ * schema), data-directory lock, lifecycle manager with reverse-order graceful shutdown, sharded
+ * LRU event caches over a Deno KV store, logging setup, seat key file, and the {@linkcode
+ * PhantomNode} that wires them with metrics and the RPC server. Engines plug in as components.
+ * @module
+ */
+export {
+  CONFIG_FILE_ENV,
+  CONFIG_KEYS,
+  CONFIG_SCHEMA,
+  type ConfigKey,
+  defaultConfig,
+  defaultConfigToml,
+  defaultDataDir,
+  describeConfigSchema,
+  envName,
+  type Field,
+  loadConfig,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  LOG_LEVELS,
+  LOG_MODULES,
+  type LogLevelName,
+  type Network,
+  NETWORKS,
+  type NodeConfig,
+  parseConfigText,
+  parseConfigToml,
+} from "./config.ts";
+export {
+  ConfigError,
+  type ConfigErrorCode,
+  type ConfigErrorData,
+  type ConfigSource,
+  describeSource,
+  NodeError,
+  type NodeErrorCode,
+  type NodeErrorData,
+} from "./errors.ts";
+export { DataDirLock, LOCK_FILE, pidAlive } from "./datadir.ts";
+export { type Component, Lifecycle, type LifecycleEvent } from "./lifecycle.ts";
+export {
+  type CacheMetricsSink,
+  type CacheStats,
+  ShardedLruCache,
+  type ShardedLruCacheOptions,
+} from "./cache.ts";
+export {
+  CachedEventReader,
+  type CachedEventReaderOptions,
+  type EventReader,
+  KvEventStore,
+  PAYLOAD_CHUNK_BYTES,
+  type StoreMetricsSink,
+} from "./store.ts";
+export { type LoggingOptions, nodeLogger, setupLogging, teardownLogging } from "./logging.ts";
+export { readSeatKey, type SeatKey, writeSeatKey } from "./keys.ts";
+export { type SnapshotInfo, type Snapshotter } from "./snapshot.ts";
+export {
+  FlushQueue,
+  KV_FILE,
+  PhantomNode,
+  type PhantomNodeModules,
+  type PhantomNodeOptions,
+  runUntilSignal,
+} from "./node.ts";
+export {
+  type CacheBenchOptions,
+  type CacheBenchResult,
+  type LatencySummary,
+  populateStore,
+  runCacheBench,
+} from "./cachebench.ts";

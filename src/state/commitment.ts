@@ -1,0 +1,517 @@
+/**
+ * Authenticated commitment over the state entries (UTXOs, bonds, globals): a bucketed radix-16
+ * Merkle tree. See docs/spec/state.md §2 and docs/adr/0030-bucketed-state-commitment.md.
+ *
+ * - Each entry has a 37-byte key `tag(1) || id(32) || index(u32 BE)` and an opaque value.
+ * - `bucket(key) = (u16be(id[0..2]) + index) mod 2^16`; the ids are BLAKE3 outputs, and adding
+ *   the index spreads the outputs of one transaction over consecutive buckets.
+ * - `leaf = H(TAG_LEAF || key || value)`; `bucketHash = H(TAG_BUCKET || leaves sorted by key)`.
+ * - Four radix-16 levels above the 65,536 buckets: `node = H(TAG_NODE || 16 children)`; the
+ *   top node is the state root.
+ * @module
+ */
+import { blake3, blake3Batch } from "../crypto/mod.ts";
+import { TAG_BUCKET, TAG_LEAF, TAG_NODE } from "./_domains.ts";
+import { bytesEqual, latin1, unlatin1 } from "./_bytes.ts";
+
+/** Length in bytes of every state key. */
+export const STATE_KEY_LEN = 37;
+/** log2 of the number of buckets. */
+export const BUCKET_BITS = 16;
+/** Number of buckets. */
+export const BUCKETS: number = 1 << BUCKET_BITS;
+const RADIX = 16;
+/** Number of radix-16 levels above the buckets. */
+export const TREE_LEVELS = 4;
+
+function checkKey(key: Uint8Array): void {
+  if (!(key instanceof Uint8Array) || key.length !== STATE_KEY_LEN) {
+    throw new TypeError(
+      `Invalid state key: expected ${STATE_KEY_LEN} bytes, got ${String(key?.length)}`,
+    );
+  }
+}
+
+/**
+ * Bucket index of a 37-byte state key.
+ * @param key State key `tag || id32 || u32be index`.
+ * @returns Bucket in `[0, 65536)`.
+ * @throws {TypeError} When `key` is not 37 bytes.
+ * @example
+ * ```ts
+ * import { bucketOf } from "./commitment.ts";
+ * const k = new Uint8Array(37); k[1] = 0x12; k[2] = 0x34; k[36] = 1;
+ * console.assert(bucketOf(k) === 0x1235);
+ * ```
+ */
+export function bucketOf(key: Uint8Array): number {
+  checkKey(key);
+  const idx = ((key[33]! << 24) | (key[34]! << 16) | (key[35]! << 8) | key[36]!) >>> 0;
+  return (((key[1]! << 8) | key[2]!) + idx) % BUCKETS;
+}
+
+/** {@linkcode bucketOf} of a latin1 key string (no checks: internal hot path). */
+function bucketOfS(k: string): number {
+  const idx = ((k.charCodeAt(33) << 24) | (k.charCodeAt(34) << 16) | (k.charCodeAt(35) << 8) |
+    k.charCodeAt(36)) >>> 0;
+  return (((k.charCodeAt(1) << 8) | k.charCodeAt(2)) + idx) % BUCKETS;
+}
+
+function checkKeyS(k: string): void {
+  if (typeof k !== "string" || k.length !== STATE_KEY_LEN) {
+    throw new TypeError(
+      `Invalid state key: expected ${STATE_KEY_LEN} latin1 chars, got ${String(k?.length)}`,
+    );
+  }
+}
+
+/**
+ * Leaf hash of one entry.
+ * @param key 37-byte state key.
+ * @param value Encoded entry.
+ * @returns `H(TAG_LEAF || key || value)`.
+ * @example
+ * ```ts
+ * import { leafHash } from "./commitment.ts";
+ * console.assert(leafHash(new Uint8Array(37), new Uint8Array([1])).length === 32);
+ * ```
+ */
+export function leafHash(key: Uint8Array, value: Uint8Array): Uint8Array {
+  return blake3(leafMessage(key, value));
+}
+
+function leafMessage(key: Uint8Array, value: Uint8Array): Uint8Array {
+  const m = new Uint8Array(TAG_LEAF.length + key.length + value.length);
+  m.set(TAG_LEAF, 0);
+  m.set(key, TAG_LEAF.length);
+  m.set(value, TAG_LEAF.length + key.length);
+  return m;
+}
+
+function leafMessageStr(key: string, value: string): Uint8Array {
+  const t = TAG_LEAF.length;
+  const m = new Uint8Array(t + key.length + value.length);
+  m.set(TAG_LEAF, 0);
+  for (let i = 0; i < key.length; i++) m[t + i] = key.charCodeAt(i);
+  const o = t + key.length;
+  for (let i = 0; i < value.length; i++) m[o + i] = value.charCodeAt(i);
+  return m;
+}
+
+function bucketMessagePacked(leaves: Uint8Array, n: number): Uint8Array {
+  const m = new Uint8Array(TAG_BUCKET.length + 32 * n);
+  m.set(TAG_BUCKET, 0);
+  m.set(leaves.subarray(0, 32 * n), TAG_BUCKET.length);
+  return m;
+}
+
+function bucketMessage(leaves: readonly Uint8Array[]): Uint8Array {
+  const m = new Uint8Array(TAG_BUCKET.length + 32 * leaves.length);
+  m.set(TAG_BUCKET, 0);
+  let o = TAG_BUCKET.length;
+  for (const l of leaves) {
+    m.set(l, o);
+    o += 32;
+  }
+  return m;
+}
+
+function nodeMessage(level: Uint8Array, first: number): Uint8Array {
+  const m = new Uint8Array(TAG_NODE.length + 32 * RADIX);
+  m.set(TAG_NODE, 0);
+  m.set(level.subarray(first * 32, (first + RADIX) * 32), TAG_NODE.length);
+  return m;
+}
+
+/**
+ * Proof that a key is (or is not) in the state committed by a root.
+ * Inclusion: `leaves` of the key's bucket and the key's `index` among them.
+ * Non-inclusion: every `entries` pair of the bucket (so the verifier sees the key is absent).
+ */
+export interface StateProof {
+  /** 37-byte key the proof is about. */
+  key: Uint8Array;
+  /** Bucket of the key. */
+  bucket: number;
+  /** Inclusion: leaf hashes of the bucket in key order; empty for non-inclusion. */
+  leaves: Uint8Array[];
+  /** Inclusion: index of the key's leaf in `leaves`; -1 for non-inclusion. */
+  index: number;
+  /** Non-inclusion: every (key, value) of the bucket in key order; empty for inclusion. */
+  entries: { key: Uint8Array; value: Uint8Array }[];
+  /** Four levels, bottom up, of the 15 sibling hashes each (60 hashes). */
+  siblings: Uint8Array[];
+}
+
+/**
+ * Verify a {@linkcode StateProof} against a state root (pure; needs no state).
+ * @param root 32-byte state root.
+ * @param key 37-byte key.
+ * @param value Expected encoded value for inclusion, or `null` to check non-inclusion.
+ * @param proof The proof.
+ * @returns `true` when the proof shows `key -> value` (or absence of `key`) under `root`.
+ * @example
+ * ```ts
+ * import { StateCommitment, verifyStateProof } from "./commitment.ts";
+ * const c = new StateCommitment();
+ * const k = new Uint8Array(37); k[5] = 9;
+ * c.set(k, new Uint8Array([7]));
+ * console.assert(verifyStateProof(c.root(), k, new Uint8Array([7]), c.prove(k)));
+ * ```
+ */
+export function verifyStateProof(
+  root: Uint8Array,
+  key: Uint8Array,
+  value: Uint8Array | null,
+  proof: StateProof,
+): boolean {
+  checkKey(key);
+  if (!bytesEqual(proof.key, key) || proof.bucket !== bucketOf(key)) return false;
+  if (proof.siblings.length !== TREE_LEVELS * (RADIX - 1)) return false;
+  let leaves: Uint8Array[];
+  if (value !== null) {
+    if (proof.index < 0 || proof.index >= proof.leaves.length) return false;
+    const want = leafHash(key, value);
+    const got = proof.leaves[proof.index]!;
+    if (!bytesEqual(want, got)) return false;
+    leaves = proof.leaves;
+  } else {
+    // Non-inclusion: recompute every leaf from the full bucket, keys strictly increasing,
+    // each in this bucket, none equal to `key`.
+    leaves = [];
+    let prev = "";
+    const k = latin1(key);
+    for (const e of proof.entries) {
+      if (e.key.length !== STATE_KEY_LEN || bucketOf(e.key) !== proof.bucket) return false;
+      const s = latin1(e.key);
+      if (s === k || (leaves.length > 0 && s <= prev)) return false;
+      prev = s;
+      leaves.push(leafHash(e.key, e.value));
+    }
+  }
+  for (const l of leaves) if (l.length !== 32) return false;
+  let h = blake3(bucketMessage(leaves));
+  let pos = proof.bucket;
+  let s = 0;
+  for (let lvl = 0; lvl < TREE_LEVELS; lvl++) {
+    const slot = pos % RADIX;
+    const m = new Uint8Array(TAG_NODE.length + 32 * RADIX);
+    m.set(TAG_NODE, 0);
+    for (let i = 0; i < RADIX; i++) {
+      const child = i === slot ? h : proof.siblings[s++]!;
+      if (child.length !== 32) return false;
+      m.set(child, TAG_NODE.length + 32 * i);
+    }
+    h = blake3(m);
+    pos = Math.floor(pos / RADIX);
+  }
+  return bytesEqual(h, root);
+}
+
+interface Bucket {
+  /** Keys (latin1) in ascending order. */
+  keys: string[];
+  /** Whether the leaf at the same position is current (false until the next rehash). */
+  known: boolean[];
+  /** Leaf hashes packed 32 bytes each, aligned with `keys`; capacity may exceed the count. */
+  leaves: Uint8Array;
+}
+
+/** Precomputed hashes of empty subtrees, per level (0 = bucket). */
+const EMPTY: Uint8Array[] = (() => {
+  const out = [blake3(bucketMessage([]))];
+  for (let l = 1; l <= TREE_LEVELS; l++) {
+    const level = new Uint8Array(32 * RADIX);
+    for (let i = 0; i < RADIX; i++) level.set(out[l - 1]!, 32 * i);
+    out.push(blake3(nodeMessage(level, 0)));
+  }
+  return out;
+})();
+
+/**
+ * In-memory authenticated map `key(37 bytes) -> value`, with a lazily, incrementally updated
+ * root: `set`/`delete` only mark the bucket dirty; `root()` rehashes dirty buckets and their
+ * ancestors, batching each level through `blake3Batch`.
+ *
+ * @example
+ * ```ts
+ * import { StateCommitment } from "./commitment.ts";
+ * const a = new StateCommitment(), b = new StateCommitment();
+ * const k1 = new Uint8Array(37), k2 = new Uint8Array(37); k2[3] = 1;
+ * a.set(k1, new Uint8Array([1])); a.set(k2, new Uint8Array([2]));
+ * b.set(k2, new Uint8Array([2])); b.set(k1, new Uint8Array([1]));
+ * console.assert(a.root().join() === b.root().join());
+ * ```
+ */
+export class StateCommitment {
+  /** Values as latin1 strings: one heap object each, far cheaper for the GC than typed arrays. */
+  #values = new Map<string, string>();
+  #buckets: (Bucket | undefined)[] = new Array(BUCKETS);
+  /** levels[0] = bucket hashes, levels[4] = root. */
+  #levels: Uint8Array[] = [];
+  #dirty = new Uint8Array(BUCKETS);
+  #dirtyList: number[] = [];
+
+  constructor() {
+    for (let l = 0; l <= TREE_LEVELS; l++) {
+      const n = BUCKETS / RADIX ** l;
+      const a = new Uint8Array(32 * n);
+      for (let i = 0; i < n; i++) a.set(EMPTY[l]!, 32 * i);
+      this.#levels.push(a);
+    }
+  }
+
+  /** Number of entries. */
+  get size(): number {
+    return this.#values.size;
+  }
+
+  /**
+   * Value stored under `key`, or `undefined`.
+   * @param key 37-byte key.
+   * @returns The value (do not mutate it).
+   */
+  get(key: Uint8Array): Uint8Array | undefined {
+    const v = this.#values.get(latin1(key));
+    return v === undefined ? undefined : unlatin1(v);
+  }
+
+  /**
+   * Value under a latin1 key, as a latin1 string (the engine's hot path: no typed arrays).
+   * @param k 37-char latin1 key.
+   * @returns The latin1 value, or `undefined`.
+   */
+  getS(k: string): string | undefined {
+    return this.#values.get(k);
+  }
+
+  /**
+   * Whether a latin1 key is present.
+   * @param k 37-char latin1 key.
+   * @returns Presence.
+   */
+  hasS(k: string): boolean {
+    return this.#values.has(k);
+  }
+
+  /**
+   * {@linkcode set} with latin1 key and value strings.
+   * @param k 37-char latin1 key.
+   * @param v latin1 value.
+   * @throws {TypeError} When `k` is not 37 chars.
+   */
+  setS(k: string, v: string): void {
+    checkKeyS(k);
+    this.#setStr(k, v);
+  }
+
+  /**
+   * {@linkcode delete} with a latin1 key.
+   * @param k 37-char latin1 key.
+   * @returns Whether it was present.
+   */
+  deleteS(k: string): boolean {
+    checkKeyS(k);
+    return this.#deleteStr(k);
+  }
+
+  /**
+   * Insert or replace `key -> value`.
+   * @param key 37-byte key.
+   * @param value Encoded value (copied).
+   * @throws {TypeError} When `key` is not 37 bytes.
+   */
+  set(key: Uint8Array, value: Uint8Array): void {
+    checkKey(key);
+    this.#setStr(latin1(key), latin1(value));
+  }
+
+  /**
+   * Remove `key`.
+   * @param key 37-byte key.
+   * @returns Whether it was present.
+   */
+  delete(key: Uint8Array): boolean {
+    checkKey(key);
+    return this.#deleteStr(latin1(key));
+  }
+
+  #setStr(k: string, value: string): void {
+    const had = this.#values.has(k);
+    this.#values.set(k, value);
+    const bi = bucketOfS(k);
+    let b = this.#buckets[bi];
+    if (b === undefined) {
+      b = this.#buckets[bi] = { keys: [], known: [], leaves: new Uint8Array(32 * 8) };
+    }
+    const i = lowerBound(b.keys, k);
+    if (had) {
+      b.known[i] = false;
+    } else {
+      const n = b.keys.length;
+      if (32 * (n + 1) > b.leaves.length) {
+        const grown = new Uint8Array(b.leaves.length * 2);
+        grown.set(b.leaves.subarray(0, 32 * n));
+        b.leaves = grown;
+      }
+      b.leaves.copyWithin(32 * (i + 1), 32 * i, 32 * n);
+      b.keys.splice(i, 0, k);
+      b.known.splice(i, 0, false);
+    }
+    this.#markDirty(bi);
+  }
+
+  #deleteStr(k: string): boolean {
+    if (!this.#values.delete(k)) return false;
+    const bi = bucketOfS(k);
+    const b = this.#buckets[bi]!;
+    const i = lowerBound(b.keys, k);
+    const n = b.keys.length;
+    b.leaves.copyWithin(32 * i, 32 * (i + 1), 32 * n);
+    b.keys.splice(i, 1);
+    b.known.splice(i, 1);
+    this.#markDirty(bi);
+    return true;
+  }
+
+  #markDirty(bi: number): void {
+    if (this.#dirty[bi] === 0) {
+      this.#dirty[bi] = 1;
+      this.#dirtyList.push(bi);
+    }
+  }
+
+  /**
+   * The state root, recomputing only what changed since the last call.
+   * @returns 32-byte root (a fresh copy).
+   */
+  root(): Uint8Array {
+    if (this.#dirtyList.length > 0) this.#rehash();
+    return this.#levels[TREE_LEVELS]!.slice(0, 32);
+  }
+
+  #rehash(): void {
+    const dirty = this.#dirtyList.sort((a, b) => a - b);
+    this.#dirtyList = [];
+    // 1. Missing leaves, in one batch.
+    const leafMsgs: Uint8Array[] = [];
+    const leafSlots: [Bucket, number][] = [];
+    for (const bi of dirty) {
+      const b = this.#buckets[bi];
+      if (b === undefined) continue;
+      for (let i = 0; i < b.keys.length; i++) {
+        if (!b.known[i]) {
+          const k = b.keys[i]!;
+          leafMsgs.push(leafMessageStr(k, this.#values.get(k)!));
+          leafSlots.push([b, i]);
+        }
+      }
+    }
+    const leafHashes = blake3Batch(leafMsgs);
+    for (let j = 0; j < leafSlots.length; j++) {
+      const [b, i] = leafSlots[j]!;
+      b.leaves.set(leafHashes[j]!, 32 * i);
+      b.known[i] = true;
+    }
+    // 2. Buckets.
+    const bucketMsgs: Uint8Array[] = [];
+    for (const bi of dirty) {
+      this.#dirty[bi] = 0;
+      const b = this.#buckets[bi];
+      bucketMsgs.push(
+        b === undefined ? bucketMessage([]) : bucketMessagePacked(b.leaves, b.keys.length),
+      );
+    }
+    const bh = blake3Batch(bucketMsgs);
+    const l0 = this.#levels[0]!;
+    for (let j = 0; j < dirty.length; j++) l0.set(bh[j]!, 32 * dirty[j]!);
+    // 3. Levels above.
+    let cur = dirty;
+    for (let l = 1; l <= TREE_LEVELS; l++) {
+      const parents: number[] = [];
+      for (const c of cur) {
+        const p = Math.floor(c / RADIX);
+        if (parents.length === 0 || parents[parents.length - 1] !== p) parents.push(p);
+      }
+      const below = this.#levels[l - 1]!;
+      const hs = blake3Batch(parents.map((p) => nodeMessage(below, p * RADIX)));
+      const lv = this.#levels[l]!;
+      for (let j = 0; j < parents.length; j++) lv.set(hs[j]!, 32 * parents[j]!);
+      cur = parents;
+    }
+  }
+
+  /**
+   * Inclusion proof for a present key, non-inclusion proof for an absent one.
+   * @param key 37-byte key.
+   * @returns A proof for {@linkcode verifyStateProof} against {@linkcode root}.
+   */
+  prove(key: Uint8Array): StateProof {
+    checkKey(key);
+    this.root();
+    const bi = bucketOf(key);
+    const k = latin1(key);
+    const b = this.#buckets[bi];
+    const keys = b?.keys ?? [];
+    const i = lowerBound(keys, k);
+    const present = i < keys.length && keys[i] === k;
+    const siblings: Uint8Array[] = [];
+    let pos = bi;
+    for (let l = 0; l < TREE_LEVELS; l++) {
+      const first = pos - (pos % RADIX);
+      const lv = this.#levels[l]!;
+      for (let j = 0; j < RADIX; j++) {
+        if (first + j !== pos) siblings.push(lv.slice(32 * (first + j), 32 * (first + j + 1)));
+      }
+      pos = Math.floor(pos / RADIX);
+    }
+    if (present) {
+      return {
+        key: key.slice(),
+        bucket: bi,
+        leaves: b!.keys.map((_, j) => b!.leaves.slice(32 * j, 32 * j + 32)),
+        index: i,
+        entries: [],
+        siblings,
+      };
+    }
+    return {
+      key: key.slice(),
+      bucket: bi,
+      leaves: [],
+      index: -1,
+      entries: keys.map((s) => ({ key: unlatin1(s), value: unlatin1(this.#values.get(s)!) })),
+      siblings,
+    };
+  }
+
+  /**
+   * Every entry in key order (bucket by bucket): used by snapshots.
+   * @returns Iterator over `[key, value]`.
+   */
+  *entries(): IterableIterator<[Uint8Array, Uint8Array]> {
+    for (const [k, v] of this.entriesS()) yield [unlatin1(k), unlatin1(v)];
+  }
+
+  /**
+   * {@linkcode entries} as latin1 strings.
+   * @returns Iterator over `[key, value]`.
+   */
+  *entriesS(): IterableIterator<[string, string]> {
+    for (let bi = 0; bi < BUCKETS; bi++) {
+      const b = this.#buckets[bi];
+      if (b === undefined) continue;
+      for (const k of b.keys) yield [k, this.#values.get(k)!];
+    }
+  }
+}
+
+function lowerBound(a: readonly string[], k: string): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { restoreSnapshot, snapshotChunks } from "./snapshot.ts";
+import { StateEngine } from "./engine.ts";
+import { StateDb } from "./db.ts";
+import { StateError } from "./errors.ts";
+import { MemoryStore } from "./store.ts";
+import { toHex } from "./_bytes.ts";
+import { concat } from "./_bytes.ts";
+import { Workload, WORKLOAD_NETWORK } from "./_workload.ts";
+
+const OPTS = { network: WORKLOAD_NETWORK, verifySignatures: false };
+
+async function sample(): Promise<StateEngine> {
+  const w = new Workload({ seed: 8, txsPerAnchor: 50, invalidPerMille: 20 });
+  const e = new StateEngine(OPTS);
+  for (let i = 0; i < 5; i++) await e.applyAnchor(w.anchor());
+  return e;
+}
+
+const isCode = (code: string) => (e: unknown) => e instanceof StateError && e.code === code;
+
+Deno.test("restoreSnapshot() round-trips snapshotChunks() and installs into a store", async () => {
+  const e = await sample();
+  const bytes = concat([...snapshotChunks(e)]);
+  const r = restoreSnapshot(bytes, OPTS, e.root());
+  assert.equal(r.anchor, e.anchor);
+  assert.equal(toHex(r.root()), toHex(e.root()));
+  assert.equal(r.totalValue(), e.supply().emitted);
+  const store = new MemoryStore();
+  const db = await StateDb.importState(store, r);
+  assert.equal(db.committedAnchor, e.anchor);
+  const re = await StateDb.open(store, OPTS);
+  assert.equal(toHex(re.engine.root()), toHex(e.root()));
+});
+
+Deno.test("restoreSnapshot() refuses corrupted snapshots and wrong roots", async () => {
+  const e = await sample();
+  const bytes = concat([...snapshotChunks(e)]);
+  // A flipped byte in an entry value: the recomputed root differs (root guard).
+  const flipped = bytes.slice();
+  flipped[bytes.length - 3]! ^= 1;
+  assert.throws(() => restoreSnapshot(flipped, OPTS), isCode("SNAPSHOT_ROOT_MISMATCH"));
+  // A flipped byte in the recorded root.
+  const badRoot = bytes.slice();
+  badRoot[20]! ^= 1;
+  assert.throws(() => restoreSnapshot(badRoot, OPTS), isCode("SNAPSHOT_ROOT_MISMATCH"));
+  // A root the caller does not trust.
+  assert.throws(
+    () => restoreSnapshot(bytes, OPTS, new Uint8Array(32)),
+    isCode("SNAPSHOT_ROOT_MISMATCH"),
+  );
+  // Truncated, trailing bytes, bad magic.
+  assert.throws(
+    () => restoreSnapshot(bytes.subarray(0, bytes.length - 1), OPTS),
+    isCode("SNAPSHOT_CORRUPT"),
+  );
+  assert.throws(
+    () => restoreSnapshot(concat([bytes, new Uint8Array(1)]), OPTS),
+    isCode("SNAPSHOT_CORRUPT"),
+  );
+  const magic = bytes.slice();
+  magic[0] = 0;
+  assert.throws(() => restoreSnapshot(magic, OPTS), isCode("SNAPSHOT_CORRUPT"));
+  // Wrong anchor in the header with a consistent root.
+  const anchor = bytes.slice();
+  anchor[15]! ^= 1;
+  assert.throws(() => restoreSnapshot(anchor, OPTS), isCode("SNAPSHOT_CORRUPT"));
+});
+
+Deno.test("StateDb.importState() refuses a store that already holds committed state", async () => {
+  const e = await sample();
+  const store = new MemoryStore();
+  await StateDb.importState(store, e);
+  await assert.rejects(() => StateDb.importState(store, e), isCode("STATE_STORE_CORRUPT"));
+});

@@ -1,0 +1,55 @@
+/**
+ * Subprocess driver of tests/state_crash_test.ts: opens (and thereby recovers) a Deno KV state
+ * database, then applies the deterministic workload from the next anchor up to `anchors - 1`,
+ * committing each. Prints `R <anchor> <root>` after recovery, `S` after every store commit and
+ * `C <anchor> <root>` after every anchor commit, `DONE` at the end.
+ *
+ * Usage: deno run -A --unstable-kv tests/state_crash_driver.ts <db path> <seed> <anchors> <txs>
+ * @module
+ */
+import {
+  KvStore,
+  StateDb,
+  type Store,
+  type StoreKey,
+  type StoreMutation,
+} from "../src/state/mod.ts";
+import { Workload, WORKLOAD_NETWORK } from "../src/state/_workload.ts";
+
+const [path, seedS, anchorsS, txsS] = Deno.args;
+if (path === undefined || seedS === undefined || anchorsS === undefined || txsS === undefined) {
+  throw new TypeError("Usage: state_crash_driver.ts <db path> <seed> <anchors> <txs>");
+}
+const enc = new TextEncoder();
+const out = (s: string): void => {
+  Deno.stdout.writeSync(enc.encode(s + "\n"));
+};
+const hex = (b: Uint8Array): string =>
+  Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+const kv = await KvStore.open(path);
+/** Reports every atomic commit, so the parent can kill us between (or during) any two. */
+const store: Store = {
+  limits: kv.limits,
+  get: (k: StoreKey) => kv.get(k),
+  list: (p: StoreKey) => kv.list(p),
+  commit: async (m: readonly StoreMutation[]) => {
+    await kv.commit(m);
+    out("S");
+  },
+  close: () => kv.close(),
+};
+const db = await StateDb.open(store, { network: WORKLOAD_NETWORK, verifySignatures: false }, {
+  chunkBytes: 16_384,
+});
+out(`R ${db.engine.anchor} ${hex(db.engine.root())}`);
+const w = new Workload({ seed: Number(seedS), txsPerAnchor: Number(txsS), invalidPerMille: 30 });
+for (let i = 0; i < Number(anchorsS); i++) {
+  const a = w.anchor();
+  if (a.index <= db.engine.anchor) continue;
+  await db.engine.applyAnchor(a);
+  await db.commit();
+  out(`C ${a.index} ${hex(db.engine.root())}`);
+}
+out("DONE");
+store.close();
