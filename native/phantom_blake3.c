@@ -16,6 +16,25 @@
 #define PB3_MODE_KEYED 1u
 #define PB3_MODE_DERIVE 2u
 
+/* Initializes `h` for `mode` (see pb3_hash). Returns 0, or -1 on an unknown mode or NULL key. */
+static int32_t pb3_init(blake3_hasher *h, uint32_t mode, const uint8_t *aux, uint32_t aux_len) {
+  switch (mode) {
+    case PB3_MODE_HASH:
+      blake3_hasher_init(h);
+      return 0;
+    case PB3_MODE_KEYED:
+      if (aux == NULL) return -1;
+      blake3_hasher_init_keyed(h, aux);
+      return 0;
+    case PB3_MODE_DERIVE:
+      if (aux == NULL && aux_len != 0) return -1;
+      blake3_hasher_init_derive_key_raw(h, aux, aux_len);
+      return 0;
+    default:
+      return -1;
+  }
+}
+
 /*
  * Hashes `len` bytes at `in` into `out_len` bytes at `out` (extended output when above 32).
  * mode 0: plain hash (aux ignored); mode 1: keyed hash, aux is the 32-byte key; mode 2:
@@ -26,51 +45,44 @@ int32_t pb3_hash(const uint8_t *in, uint32_t len, uint32_t mode, const uint8_t *
                  uint32_t aux_len, uint8_t *out, uint32_t out_len) {
   blake3_hasher h;
   if ((in == NULL && len != 0) || (out == NULL && out_len != 0)) return -1;
-  switch (mode) {
-    case PB3_MODE_HASH:
-      blake3_hasher_init(&h);
-      break;
-    case PB3_MODE_KEYED:
-      if (aux == NULL) return -1;
-      blake3_hasher_init_keyed(&h, aux);
-      break;
-    case PB3_MODE_DERIVE:
-      if (aux == NULL && aux_len != 0) return -1;
-      blake3_hasher_init_derive_key_raw(&h, aux, aux_len);
-      break;
-    default:
-      return -1;
-  }
+  if (pb3_init(&h, mode, aux, aux_len) != 0) return -1;
   if (len != 0) blake3_hasher_update(&h, in, len);
   blake3_hasher_finalize(&h, out, out_len);
   return 0;
 }
 
 /*
- * Hashes `n` messages in one call: message i is packed[offsets[i] .. offsets[i+1]) and its 32-byte
- * digest goes to out[32*i]. `offsets` holds n+1 non-decreasing entries (checked by the caller).
- * Returns 0, or -1 on a NULL pointer.
+ * Hashes `n` messages in one call, all in the same mode (as pb3_hash; for derive_key the context
+ * key is computed once): message i is packed[offsets[i] .. offsets[i+1]) and its 32-byte digest
+ * goes to out[32*i]. `offsets` holds n+1 non-decreasing entries (checked by the caller).
+ * Returns 0, or -1 on an unknown mode or a NULL pointer.
  */
-int32_t pb3_hash_batch(const uint8_t *packed, const uint32_t *offsets, uint32_t n, uint8_t *out) {
+int32_t pb3_hash_batch(const uint8_t *packed, const uint32_t *offsets, uint32_t n, uint32_t mode,
+                       const uint8_t *aux, uint32_t aux_len, uint8_t *out) {
   blake3_hasher h;
   if (offsets == NULL || (out == NULL && n != 0)) return -1;
+  if (pb3_init(&h, mode, aux, aux_len) != 0) return -1;
+  /* After init, h.key holds the IV, the key, or the derived context key, and h.chunk.flags the
+   * mode flag (0, KEYED_HASH or DERIVE_KEY_MATERIAL). */
+  const uint8_t mode_flags = h.chunk.flags;
   for (uint32_t i = 0; i < n; i++) {
     const uint32_t start = offsets[i];
     const uint32_t end = offsets[i + 1];
     const uint32_t len = end - start;
     if (len <= BLAKE3_BLOCK_LEN) {
-      /* One-block input: the root output is a single compression of the IV with the block
-       * flagged CHUNK_START | CHUNK_END | ROOT (BLAKE3 spec, section 2.5), which skips the
+      /* One-block input: the root output is a single compression of the key words with the
+       * block flagged CHUNK_START | CHUNK_END | ROOT (BLAKE3 spec, section 2.5), which skips the
        * hasher set-up that dominates for ids and 32-byte keys. */
       uint8_t block[BLAKE3_BLOCK_LEN] = {0};
       uint32_t cv[8];
       if (len != 0) memcpy(block, packed + start, len);
-      memcpy(cv, IV, sizeof cv);
-      blake3_compress_in_place(cv, block, (uint8_t)len, 0, CHUNK_START | CHUNK_END | ROOT);
+      memcpy(cv, h.key, sizeof cv);
+      blake3_compress_in_place(cv, block, (uint8_t)len, 0,
+                               mode_flags | CHUNK_START | CHUNK_END | ROOT);
       store_cv_words(out + (size_t)32 * i, cv);
       continue;
     }
-    blake3_hasher_init(&h);
+    blake3_hasher_reset(&h);
     blake3_hasher_update(&h, packed + start, len);
     blake3_hasher_finalize(&h, out + (size_t)32 * i, 32);
   }

@@ -40,7 +40,7 @@ async function runOne(
   const text = await Deno.readTextFile(file);
   const sc = parseScenario(text);
   if (seeds === undefined) {
-    const s = runSimnet(sc, seed);
+    const s = await runSimnet(sc, seed);
     const json = JSON.stringify(s, null, 2) + "\n";
     if (out !== undefined) {
       await Deno.mkdir(out, { recursive: true });

@@ -48,8 +48,8 @@ for (const file of files) {
 
 Deno.test("runSimnet() replays a seed byte for byte", async () => {
   const sc = parseScenario(await Deno.readTextFile(new URL("honest-21.toml", dir)));
-  const a = JSON.stringify(runSimnet(sc, 11));
-  const b = JSON.stringify(runSimnet(sc, 11));
+  const a = JSON.stringify(await runSimnet(sc, 11));
+  const b = JSON.stringify(await runSimnet(sc, 11));
   assert.equal(a, b);
-  assert.notEqual(JSON.stringify(runSimnet(sc, 12)), a);
+  assert.notEqual(JSON.stringify(await runSimnet(sc, 12)), a);
 });

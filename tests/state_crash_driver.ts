@@ -30,7 +30,8 @@ const hex = (b: Uint8Array): string =>
 const kv = await KvStore.open(path);
 /** Reports every atomic commit, so the parent can kill us between (or during) any two. */
 const store: Store = {
-  limits: kv.limits,
+  // Few mutations per atomic commit: more commit boundaries for the parent to kill at.
+  limits: { ...kv.limits, maxMutations: 4 },
   get: (k: StoreKey) => kv.get(k),
   list: (p: StoreKey) => kv.list(p),
   commit: async (m: readonly StoreMutation[]) => {
@@ -41,6 +42,7 @@ const store: Store = {
 };
 const db = await StateDb.open(store, { network: WORKLOAD_NETWORK, verifySignatures: false }, {
   chunkBytes: 16_384,
+  checkpointEvery: 2,
 });
 out(`R ${db.engine.anchor} ${hex(db.engine.root())}`);
 const w = new Workload({ seed: Number(seedS), txsPerAnchor: Number(txsS), invalidPerMille: 30 });

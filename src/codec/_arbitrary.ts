@@ -3,8 +3,16 @@
  * @module
  */
 import fc from "fast-check";
-import { MAX_SUPPLY_UNITS } from "../params/mod.ts";
+import { MAX_SUPPLY_UNITS, MINT_TIERS } from "../params/mod.ts";
 import { compareBytes } from "./_coder.ts";
+import {
+  MAX_MUSIG_SIGNERS,
+  MAX_OTHER_PARENTS,
+  MAX_PAYLOAD_BYTES,
+  MAX_PAYLOAD_TXS,
+  MAX_SEATS,
+  MAX_SHARDS,
+} from "./limits.ts";
 import { EMPTY_MERKLE_ROOT } from "./merkle.ts";
 import { eventExtrasHash } from "./objects.ts";
 import type {
@@ -37,7 +45,7 @@ const smallU64 = fc.oneof(fc.bigInt({ min: 0n, max: 1000n }), u64);
 
 export const innerPredicate: fc.Arbitrary<InnerPredicate> = fc.oneof(
   hash32.map((pubkey) => ({ type: "key" as const, pubkey })),
-  fc.record({ key: hash32, signers: fc.integer({ min: 2, max: 64 }) }).map((r) => ({
+  fc.record({ key: hash32, signers: fc.integer({ min: 2, max: MAX_MUSIG_SIGNERS }) }).map((r) => ({
     type: "musig" as const,
     ...r,
   })),
@@ -128,7 +136,7 @@ export const mint: fc.Arbitrary<Mint> = fc.record({
   height: smallU64,
   prev: nonZero32,
   target: nonZero32,
-  tier: fc.integer({ min: 0, max: 2 }),
+  tier: fc.integer({ min: 0, max: MINT_TIERS - 1 }),
   payout: predicate,
   nonce: u64,
 }).map((r) => ({
@@ -144,15 +152,18 @@ export const mint: fc.Arbitrary<Mint> = fc.record({
 
 export const eventHeader: fc.Arbitrary<EventHeader> = fc.record({
   networkId: fc.nat({ max: 0xffff_ffff }),
-  shard: fc.integer({ min: 0, max: 63 }),
-  creator: fc.integer({ min: 0, max: 63 }),
+  shard: fc.integer({ min: 0, max: MAX_SHARDS - 1 }),
+  creator: fc.integer({ min: 0, max: MAX_SEATS - 1 }),
   epoch: smallU64,
   seq: smallU64,
   self: nonZero32,
-  parents: fc.uniqueArray(nonZero32, { maxLength: 3, selector: (b) => Array.from(b).join(",") }),
+  parents: fc.uniqueArray(nonZero32, {
+    maxLength: MAX_OTHER_PARENTS,
+    selector: (b) => Array.from(b).join(","),
+  }),
   payloadRoot: hash32,
-  payloadTxs: fc.integer({ min: 0, max: 256 }),
-  payloadBytes: fc.integer({ min: 1, max: 2_097_152 }),
+  payloadTxs: fc.integer({ min: 0, max: MAX_PAYLOAD_TXS }),
+  payloadBytes: fc.integer({ min: 1, max: MAX_PAYLOAD_BYTES }),
   voteMask: u64,
   extrasHash: hash32,
 }).map((r) => {
@@ -183,8 +194,8 @@ export const signedHeader: fc.Arbitrary<SignedEventHeader> = fc.record({
 export const daAttestation: fc.Arbitrary<DaAttestation> = fc.record({
   version: fc.constant(1 as const),
   networkId: fc.nat({ max: 0xffff_ffff }),
-  shard: fc.integer({ min: 0, max: 63 }),
-  seat: fc.integer({ min: 0, max: 63 }),
+  shard: fc.integer({ min: 0, max: MAX_SHARDS - 1 }),
+  seat: fc.integer({ min: 0, max: MAX_SEATS - 1 }),
   epoch: smallU64,
   eventId: hash32,
   payloadRoot: hash32,

@@ -4,7 +4,13 @@
  * @module
  */
 import { bech32, bech32m } from "@scure/base";
-import { type NetworkName, type NetworkParams, networkParams } from "../params/mod.ts";
+import {
+  type Hrp,
+  isHrp,
+  type NetworkName,
+  type NetworkParams,
+  networkParams,
+} from "../params/mod.ts";
 import { AddressError } from "./errors.ts";
 import { predicateCommitment } from "./objects.ts";
 import type { Predicate } from "./schema.ts";
@@ -19,7 +25,7 @@ export const MAX_ADDRESS_LENGTH = 90;
 /** A decoded address. */
 export interface DecodedAddress {
   /** Human-readable part: `pc` (mainnet) or `tpc` (testnet, devnet). */
-  hrp: "pc" | "tpc";
+  hrp: Hrp;
   /** Program version (always 0 in v1). */
   version: 0;
   /** 32-byte predicate commitment. */
@@ -101,7 +107,7 @@ export function decodeAddress(
     throw new AddressError("INVALID_BECH32M", address, detail, { cause: e });
   }
   const { prefix, words } = decoded;
-  if (prefix !== "pc" && prefix !== "tpc") {
+  if (!isHrp(prefix)) {
     throw new AddressError("WRONG_HRP", address, `unknown prefix "${prefix}"`);
   }
   if (network !== undefined) {

@@ -30,7 +30,7 @@ function sources(dir: URL): { path: string; text: string }[] {
   for (const e of entries) {
     const u = new URL(e.name + (e.isDirectory ? "/" : ""), dir);
     if (e.isDirectory) out.push(...sources(u));
-    else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
+    else if (e.name.endsWith(".ts") && !/_(test|bench)\.ts$/.test(e.name)) {
       out.push({ path: u.pathname, text: Deno.readTextFileSync(u) });
     }
   }

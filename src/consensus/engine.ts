@@ -15,6 +15,11 @@ import type { ConsensusConfig, ConsensusEvidence, EventHeader, FinalizedAnchor }
 
 const BIT: readonly bigint[] = Array.from({ length: 64 }, (_, i) => 1n << BigInt(i));
 const NONE = -1;
+/**
+ * An event not received within this many rounds after its own round is never ordered (§3.4).
+ * A pure function of (round(x), r), so every node drops the same events whatever it holds.
+ */
+export const STALE_ROUNDS = 16;
 const UNDECIDED = -2;
 const ANCHOR_DOMAIN = new TextEncoder().encode("PC/anchor/v0");
 const HEX: readonly string[] = Array.from(
@@ -54,7 +59,7 @@ export function faultBound(k: number): number {
 
 /**
  * Quorum of a committee of k seats: the smallest integer above 2k/3, i.e. floor(2k/3) + 1
- * (docs/spec/consensus.md §3, ADR 0021). It equals 2f + 1 when k = 3f + 1 (k = 4, 64); for other
+ * (docs/spec/consensus.md §3.1, ADR 0021). It equals 2f + 1 when k = 3f + 1 (k = 4, 64); for other
  * k plain 2f + 1 would not intersect in an honest seat (k = 21: two sets of 13 share only 5 <= f).
  * @param k committee size, 1..64
  * @returns the quorum size
@@ -189,6 +194,7 @@ export class ConsensusEngine {
   #prevAnchorId: Uint8Array;
   #height = 0;
   #orderedCount = 0;
+  #staleCount = 0;
   readonly #pending = new Map<string, Pending>();
   readonly #waiters = new Map<string, Set<string>>();
   readonly #payloads = new Set<string>();
@@ -227,6 +233,10 @@ export class ConsensusEngine {
   /** Number of events in the DAG. */
   get size(): number {
     return this.#recs.length;
+  }
+  /** Events dropped as stale: not received within STALE_ROUNDS rounds of their own (§3.4). */
+  get staleCount(): number {
+    return this.#staleCount;
   }
   /** Number of events ordered so far. */
   get orderedCount(): number {
@@ -364,7 +374,7 @@ export class ConsensusEngine {
   }
 
   /**
-   * Feeds one event (§8 validation, §5 data-availability gate). Events whose parents or payload
+   * Feeds one event (§8 validation, §6 data-availability gate). Events whose parents or payload
    * are not held wait in a bounded buffer; the wait is counted in received events, not time.
    * @param h the event
    * @param payloadAvailable whether this node holds the event's payload locally
@@ -429,7 +439,7 @@ export class ConsensusEngine {
   }
 
   /**
-   * Tells the engine the payload of an event is now held locally (late delivery, §5).
+   * Tells the engine the payload of an event is now held locally (late delivery, §6).
    * @param id event id
    * @returns the status of the event afterwards
    */
@@ -544,7 +554,7 @@ export class ConsensusEngine {
     return first;
   }
 
-  // ---- DAG relations (§3) ----
+  // ---- DAG relations (§2.2, §2.3) ----
 
   /** Whether a (same creator as b) is on b's self-parent chain. */
   #selfAncestor(a: Rec, b: Rec): boolean {
@@ -568,7 +578,7 @@ export class ConsensusEngine {
     return this.#selfAncestor(w, this.#recs[z.hbIdx[c]!]!);
   }
 
-  /** Exact ancestry (forks included), used for round received (§6). */
+  /** Exact ancestry (forks included), used for round received (§3.4). */
   #isAncestor(x: Rec, f: Rec): boolean {
     const c = x.creator;
     const stack = [f.idx];
@@ -589,7 +599,7 @@ export class ConsensusEngine {
     return false;
   }
 
-  /** Per seat, the round-r witness x strongly sees (or -1), and the mask of those seats (§4). */
+  /** Per seat, the round-r witness x strongly sees (or -1), and the mask of those seats (§2.3, §3.2). */
   #stronglySeen(x: Rec, r: number): { mask: bigint; ws: Int32Array } {
     const ws = new Int32Array(this.k).fill(-1);
     let mask = 0n;
@@ -807,7 +817,7 @@ export class ConsensusEngine {
     this.#evidenceOut.push({ kind, creator, events });
   }
 
-  // ---- Fame elections (§5) ----
+  // ---- Fame elections (§3.3) ----
 
   #vote(y: Rec): void {
     const R = y.round;
@@ -888,7 +898,7 @@ export class ConsensusEngine {
     }
   }
 
-  /** Round-received rule (§6): more than half of the famous witnesses descend from x. */
+  /** Round-received rule (§3.4): more than half of the famous witnesses descend from x. */
   #receivedBy(x: Rec, famous: readonly Rec[]): boolean {
     let yes = 0;
     let left = famous.length;
@@ -908,9 +918,10 @@ export class ConsensusEngine {
     const keep: number[] = [];
     for (const xi of this.#unordered) {
       const x = this.#recs[xi]!;
-      if (famous.length > 0 && x.round <= r && this.#receivedBy(x, famous)) {
-        received.push(x);
-      } else keep.push(xi);
+      // §3.4: staleness is checked first, so the outcome never depends on when x arrived.
+      if (x.round + STALE_ROUNDS <= r) this.#staleCount++;
+      else if (famous.length > 0 && x.round <= r && this.#receivedBy(x, famous)) received.push(x);
+      else keep.push(xi);
     }
     this.#unordered = keep;
     received.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -940,12 +951,12 @@ export class ConsensusEngine {
     this.#decided.delete(r - 1);
   }
 
-  // ---- Own events (§4) ----
+  // ---- Own events (§3.2) ----
 
   /**
    * Chooses up to MAX_PARENTS - 1 other parents for a new event of `creator`: greedily the tips
    * that add the most seats to the new event's view (so rounds advance in few hops). Only events
-   * in the DAG (hence with payload held, §5) are candidates.
+   * in the DAG (hence with payload held, §6) are candidates.
    * @param creator own seat
    * @returns ids of the chosen other parents (possibly empty)
    */

@@ -14,6 +14,7 @@ export {
   type PreparedEvent,
   quorum,
   type ReceiveResult,
+  STALE_ROUNDS,
   toHex,
 } from "./engine.ts";
 export {

@@ -1,5 +1,5 @@
 /**
- * Data shapes the consensus engine consumes and produces (docs/spec/consensus.md §2).
+ * Data shapes the consensus engine consumes and produces (docs/spec/consensus.md §2, §3).
  *
  * {@linkcode EventHeader} is the minimal view of a codec `Event` that ordering needs; the codec's
  * Event maps onto it field for field (an adapter in the caller builds it once per event).
@@ -22,7 +22,7 @@ export interface EventHeader {
   readonly selfParent: Uint8Array | null;
   /** Other parents (at most MAX_PARENTS - 1), each by another creator. */
   readonly parents: readonly Uint8Array[];
-  /** u64 vote mask: bit i set when this event strongly sees seat i's witness (§4). */
+  /** u64 vote mask: bit i set when this event strongly sees seat i's witness (§3.2). */
   readonly voteMask: bigint;
   /** Merkle root of the payload (txs, mints, evidence) the event carries. */
   readonly payloadRoot: Uint8Array;
@@ -48,7 +48,7 @@ export interface ConsensusEvidence {
   readonly events: readonly EventHeader[];
 }
 
-/** A finalized anchor: one decided round and the events it orders (§6). */
+/** A finalized anchor: one decided round and the events it orders (§3.4). */
 export interface FinalizedAnchor {
   /** Anchor height: 0 is genesis A0, round r is finalized as height r + 1. */
   readonly height: number;

@@ -17,6 +17,7 @@ import {
   checkSchnorrVerifyArgs,
   isScalarInRange,
   parseBlake3Call,
+  parseBlake3Options,
   SECP256K1_N,
 } from "./_validate.ts";
 import {
@@ -47,9 +48,13 @@ export const fallbackBlake3: Blake3Backend = {
     if (call.outLen === 0) return new Uint8Array(0);
     return nobleBlake3(data, o);
   },
-  blake3Batch(messages) {
+  blake3Batch(messages, opts) {
     assertMessageList(messages, "blake3 batch");
-    return messages.map((m) => nobleBlake3(m));
+    const call = parseBlake3Options(opts, false, "blake3Batch");
+    const o: { key?: Uint8Array; context?: Uint8Array } = {};
+    if (call.mode === 1 && call.aux !== undefined) o.key = call.aux;
+    if (call.mode === 2 && call.aux !== undefined) o.context = call.aux;
+    return messages.map((m) => nobleBlake3(m, o));
   },
 };
 

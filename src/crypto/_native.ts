@@ -18,6 +18,7 @@ import {
   isScalarInRange,
   MAX_PACKED_BYTES,
   parseBlake3Call,
+  parseBlake3Options,
   SECP256K1_N,
 } from "./_validate.ts";
 import {
@@ -51,7 +52,10 @@ const BLAKE3_SYMBOLS = {
     parameters: ["buffer", "u32", "u32", "buffer", "u32", "buffer", "u32"],
     result: "i32",
   },
-  pb3_hash_batch: { parameters: ["buffer", "buffer", "u32", "buffer"], result: "i32" },
+  pb3_hash_batch: {
+    parameters: ["buffer", "buffer", "u32", "u32", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
   pb3_backend: { parameters: [], result: "i32" },
 } as const;
 
@@ -108,13 +112,16 @@ export function loadNativeBlake3(dir: string): { backend: Blake3Backend; simd: B
       }
       return out;
     },
-    blake3Batch(messages) {
+    blake3Batch(messages, opts) {
       assertMessageList(messages, "blake3 batch");
+      const call = parseBlake3Options(opts, false, "blake3Batch");
       const n = messages.length;
       if (n === 0) return [];
       const [packed, offsets] = pack(messages, "blake3 batch");
       const out = new Uint8Array(32 * n);
-      const rc = s.pb3_hash_batch(packed, offsets, n, out);
+      const aux = call.aux ?? EMPTY;
+      const auxLen = call.aux === undefined ? 0 : call.aux.length;
+      const rc = s.pb3_hash_batch(packed, offsets, n, call.mode, aux, auxLen, out);
       if (rc !== 0) {
         throw new CryptoError(
           "NATIVE_FAILURE",

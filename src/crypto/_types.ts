@@ -14,6 +14,14 @@ export interface Blake3Options {
   context?: string | Uint8Array;
 }
 
+/** Options for {@linkcode Blake3Backend.blake3Batch}: the mode shared by every message. */
+export interface Blake3BatchOptions {
+  /** 32-byte key for keyed hashing. */
+  key?: Uint8Array;
+  /** Context string for key derivation mode (derive_key): UTF-8 string or raw bytes. */
+  context?: string | Uint8Array;
+}
+
 /** One item of a Schnorr batch verification. */
 export interface SchnorrBatchItem {
   /** 64-byte BIP-340 signature. */
@@ -28,8 +36,8 @@ export interface SchnorrBatchItem {
 export interface Blake3Backend {
   /** BLAKE3 hash, keyed hash or derive_key, with extended output. */
   blake3(data: Uint8Array, opts?: Blake3Options): Uint8Array;
-  /** 32-byte BLAKE3 hash of each message. */
-  blake3Batch(messages: readonly Uint8Array[]): Uint8Array[];
+  /** 32-byte BLAKE3 hash (or keyed hash / derive_key) of each message. */
+  blake3Batch(messages: readonly Uint8Array[], opts?: Blake3BatchOptions): Uint8Array[];
 }
 
 /** BIP-340 Schnorr operations. */

@@ -67,31 +67,42 @@ const utf8 = new TextEncoder();
 /** Checks `data` and `opts` of a blake3() call and normalizes them. */
 export function parseBlake3Call(data: unknown, opts: unknown): Blake3Call {
   assertBytes(data, "blake3 input");
+  return parseBlake3Options(opts, true, "blake3");
+}
+
+/**
+ * Checks the options of blake3() (`allowDkLen`) or blake3Batch() (32-byte output only) and
+ * normalizes them.
+ */
+export function parseBlake3Options(opts: unknown, allowDkLen: boolean, name: string): Blake3Call {
   if (opts === undefined) return { mode: 0, aux: undefined, outLen: 32 };
   if (opts === null || typeof opts !== "object") {
-    throw new TypeError(`Invalid blake3 options: expected an object, got ${describe(opts)}`);
+    throw new TypeError(`Invalid ${name} options: expected an object, got ${describe(opts)}`);
   }
   const { dkLen, key, context } = opts as Record<string, unknown>;
   let outLen = 32;
   if (dkLen !== undefined) {
+    if (!allowDkLen) {
+      throw new TypeError(`Invalid ${name} options: dkLen is not supported, outputs are 32 bytes`);
+    }
     if (typeof dkLen !== "number" || !Number.isSafeInteger(dkLen)) {
-      throw new TypeError(`Invalid blake3 dkLen: expected an integer, got ${describe(dkLen)}`);
+      throw new TypeError(`Invalid ${name} dkLen: expected an integer, got ${describe(dkLen)}`);
     }
     if (dkLen < 0 || dkLen > MAX_BLAKE3_OUTPUT) {
-      throw new RangeError(`Invalid blake3 dkLen "${dkLen}": expected 0 to ${MAX_BLAKE3_OUTPUT}`);
+      throw new RangeError(`Invalid ${name} dkLen "${dkLen}": expected 0 to ${MAX_BLAKE3_OUTPUT}`);
     }
     outLen = dkLen;
   }
   if (key !== undefined && context !== undefined) {
-    throw new TypeError("Invalid blake3 options: key and context are mutually exclusive");
+    throw new TypeError(`Invalid ${name} options: key and context are mutually exclusive`);
   }
   if (key !== undefined) {
-    assertLength(key, 32, "blake3 key");
+    assertLength(key, 32, `${name} key`);
     return { mode: 1, aux: key, outLen };
   }
   if (context !== undefined) {
     if (typeof context === "string") return { mode: 2, aux: utf8.encode(context), outLen };
-    assertBytes(context, "blake3 context");
+    assertBytes(context, `${name} context`);
     return { mode: 2, aux: context, outLen };
   }
   return { mode: 0, aux: undefined, outLen };

@@ -4,9 +4,9 @@
  * @module
  */
 import { selected } from "./_select.ts";
-import type { Blake3Options } from "./_types.ts";
+import type { Blake3BatchOptions, Blake3Options } from "./_types.ts";
 
-export type { Blake3Options } from "./_types.ts";
+export type { Blake3BatchOptions, Blake3Options } from "./_types.ts";
 
 const impl = selected.blake3;
 
@@ -34,13 +34,17 @@ export function blake3(data: Uint8Array, opts?: Blake3Options): Uint8Array {
 
 /**
  * 32-byte BLAKE3 hash of each message, computed in one FFI call on the native path (one packed
- * buffer plus offsets), which is what makes hashing many short inputs cheap.
+ * buffer plus offsets), which is what makes hashing many short inputs cheap. With `key` or
+ * `context` every message is hashed in that mode (keyed hash / derive_key; the context key is
+ * derived once), e.g. the nodes of one Merkle-tree level.
  *
  * @param messages Inputs (at most 2^32 - 1 bytes in total).
+ * @param opts At most one of `key` (32 bytes) or `context` (string or bytes); no `dkLen`.
  * @returns One digest per message, in order. On the native path the digests are views into one
  *   shared buffer; copy one with `.slice()` before keeping it for long alone.
- * @throws {TypeError} When `messages` is not an array of Uint8Array.
- * @throws {RangeError} When the messages are larger than 2^32 - 1 bytes in total.
+ * @throws {TypeError} When `messages` is not an array of Uint8Array, or the options are invalid.
+ * @throws {RangeError} When the messages are larger than 2^32 - 1 bytes in total, or `key` is not
+ *   32 bytes.
  * @example
  * ```ts
  * import { blake3, blake3Batch } from "./blake3.ts";
@@ -49,6 +53,9 @@ export function blake3(data: Uint8Array, opts?: Blake3Options): Uint8Array {
  * console.assert(ids[1]!.every((b, i) => b === blake3(msgs[1]!)[i]));
  * ```
  */
-export function blake3Batch(messages: readonly Uint8Array[]): Uint8Array[] {
-  return impl.blake3Batch(messages);
+export function blake3Batch(
+  messages: readonly Uint8Array[],
+  opts?: Blake3BatchOptions,
+): Uint8Array[] {
+  return impl.blake3Batch(messages, opts);
 }

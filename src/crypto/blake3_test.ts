@@ -70,6 +70,20 @@ for (const c of blake3Backends) {
         `batch len ${v.input_len}`,
       );
     });
+    const keyed = b.blake3Batch(inputs, { key });
+    const derived = b.blake3Batch(inputs, { context: vectors.context_string });
+    vectors.cases.forEach((v, i) => {
+      assert.deepEqual(
+        toHex(keyed[i] as Uint8Array),
+        v.keyed_hash.slice(0, 64),
+        `keyed batch len ${v.input_len}`,
+      );
+      assert.deepEqual(
+        toHex(derived[i] as Uint8Array),
+        v.derive_key.slice(0, 64),
+        `derive batch len ${v.input_len}`,
+      );
+    });
     assert.deepEqual(b.blake3Batch([]), []);
     assert.deepEqual(b.blake3Batch([new Uint8Array(0), new Uint8Array(0)]).map(toHex), [
       vectors.cases[0]!.hash.slice(0, 64),
@@ -101,6 +115,12 @@ for (const c of blake3Backends) {
       );
     }
     assert.throws(() => b.blake3Batch("x" as unknown as Uint8Array[]), TypeError);
+    assert.throws(
+      () => b.blake3Batch([], { dkLen: 64 } as unknown as undefined),
+      /dkLen is not supported/,
+    );
+    assert.throws(() => b.blake3Batch([], { key: new Uint8Array(16) }), RangeError);
+    assert.throws(() => b.blake3Batch([], { key, context: "x" }), TypeError);
     assert.throws(
       () => b.blake3Batch([new Uint8Array(1), "x"] as unknown as Uint8Array[]),
       /blake3 batch\[1\]/,
@@ -139,12 +159,20 @@ if (nativeCase !== undefined) {
 
   testOn(nativeCase, "blake3Batch() native and fallback agree on random message lists", (n) => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 2100 }), { maxLength: 40 }), (msgs) => {
-        assert.deepEqual(
-          n.blake3Batch(msgs).map(toHex),
-          fallbackBlake3.blake3Batch(msgs).map(toHex),
-        );
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 2100 }), { maxLength: 40 }),
+        fc.oneof(
+          fc.constant(undefined),
+          fc.uint8Array({ minLength: 32, maxLength: 32 }).map((k) => ({ key: k })),
+          fc.string().map((c) => ({ context: c })),
+        ),
+        (msgs, opts) => {
+          assert.deepEqual(
+            n.blake3Batch(msgs, opts).map(toHex),
+            fallbackBlake3.blake3Batch(msgs, opts).map(toHex),
+          );
+        },
+      ),
       { seed: 0xb1a, numRuns: 100 },
     );
   });

@@ -13,6 +13,7 @@ import {
   templateFromJson,
   templateMint,
 } from "../mint/mod.ts";
+import { MINT_TIERS } from "../params/mod.ts";
 import { MinerPool, type PoolSolution } from "./pool.ts";
 import { type JsonRpcTransport, MinerRpcError } from "./rpc.ts";
 
@@ -182,7 +183,8 @@ export class PhantomMiner {
    * @throws {RangeError} for an out-of-range tier, thread count or interval
    */
   constructor(options: PhantomMinerOptions, modules: PhantomMinerModules) {
-    const tier = options.tier ?? 2;
+    // Default: the last (longest) tier, which pays the full base reward (docs/spec/mint.md §5).
+    const tier = options.tier ?? MINT_TIERS - 1;
     if (!Number.isInteger(tier) || tier < 0 || tier > 255) {
       throw new RangeError(`Tier out of range: ${tier}`);
     }

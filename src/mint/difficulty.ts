@@ -54,5 +54,5 @@ export function expectedHashes(target: bigint): bigint {
   if (target < 0n || target > MAX_TARGET) {
     throw new RangeError(`Target out of range: 0x${target.toString(16)}`);
   }
-  return (1n << 256n) / (target + 1n);
+  return (MAX_TARGET + 1n) / (target + 1n);
 }

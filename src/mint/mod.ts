@@ -5,7 +5,8 @@
  * curve (halvings plus a tail that reaches the 50,000,000 PC cap exactly), difficulty retargeting
  * counted in finalized anchors, the BLAKE3 proof of work, the {@linkcode MintChain} validator that
  * yields outputs for the state engine, and the pure functions behind the mint RPCs. Everything here
- * is pure and deterministic.
+ * is pure and deterministic. Every protocol value (tail, retarget, targets, tier shares) is read
+ * from src/params (docs/spec/constants.md §10); `MintParams` is only a typed view over it.
  * @module
  */
 export {
@@ -38,6 +39,7 @@ export {
   MAX_TARGET,
   type MintParams,
   mintParamsFor,
+  mintParamsOf,
   TESTNET_MINT_PARAMS,
   validateMintParams,
 } from "./params.ts";

@@ -1,6 +1,9 @@
 /**
- * Per-network mint parameters: emission curve, difficulty retarget and maturity tiers
- * (docs/spec/mint.md §3–§5). Everything is counted in mints and finalized anchors, never in time.
+ * Mint parameters as the mint code reads them: a typed view over each network's
+ * {@linkcode NetworkParams} (`mintInitialRewardUnits`, `mintHalvingInterval`, `maturityAnchors`
+ * and the `mint` sub-object). Every protocol value comes from `src/params` (docs/spec/constants.md
+ * §10); this file only reshapes them (docs/spec/mint.md §3–§5). Everything is counted in mints and
+ * finalized anchors, never in time.
  * @module
  */
 
@@ -8,17 +11,17 @@ import {
   BPS as BPS_NUMBER,
   DEVNET,
   MAINNET,
+  MAX_POW_TARGET,
   MAX_SUPPLY_UNITS,
   MINT_TIERS,
   type NetworkParams,
   TESTNET,
-  UNITS_PER_PC,
 } from "../params/mod.ts";
 
-/** Largest 256-bit target (every hash meets it). */
-export const MAX_TARGET = (1n << 256n) - 1n;
+/** Largest 256-bit target (every hash meets it): `MAX_POW_TARGET` of src/params. */
+export const MAX_TARGET: bigint = MAX_POW_TARGET;
 /** Basis points denominator for tier reward multipliers, as a bigint. */
-export const BPS = BigInt(BPS_NUMBER);
+export const BPS: bigint = BigInt(BPS_NUMBER);
 
 /** One maturity tier: how long the minted output stays locked and what share of the base it pays. */
 export interface MaturityTier {
@@ -34,13 +37,16 @@ export interface MintParams {
   readonly name: string;
   /** Network id carried in every mint. */
   readonly networkId: number;
-  /** Emission hard cap in base units; the schedule reaches it exactly. */
+  /** Emission hard cap in base units; halvings plus the tail reach it exactly. */
   readonly cap: bigint;
   /** Base reward of era 0 in base units. */
   readonly initialReward: bigint;
   /** Mints per halving era. */
   readonly halvingInterval: bigint;
-  /** Floor of the base reward once halvings drop below it (the tail), in base units. */
+  /**
+   * Floor of the base reward once halvings drop below it (the tail), in base units. The halvings
+   * alone stop short of the cap; the tail keeps paying until the cap is reached exactly.
+   */
   readonly tailReward: bigint;
   /** Mints per difficulty window; the target changes after the last mint of each window. */
   readonly retargetInterval: bigint;
@@ -58,59 +64,57 @@ export interface MintParams {
   readonly tiers: readonly MaturityTier[];
 }
 
-/** Share of the base reward per tier 0/1/2 (docs/adr/0041-maturity-tiers.md). */
-const TIER_REWARD_BPS = [8_000n, 9_000n, 10_000n] as const;
-
 function tiersOf(n: NetworkParams): readonly MaturityTier[] {
   const out: MaturityTier[] = [];
   for (let i = 0; i < MINT_TIERS; i++) {
     out.push(
-      Object.freeze({ lockAnchors: n.maturityAnchors[i]!, rewardBps: TIER_REWARD_BPS[i]! }),
+      Object.freeze({
+        lockAnchors: n.maturityAnchors[i]!,
+        rewardBps: BigInt(n.mint.tierRewardBps[i]!),
+      }),
     );
   }
   return Object.freeze(out);
 }
 
-function emissionOf(n: NetworkParams) {
-  return {
+/**
+ * The mint parameters of a network, read from its {@linkcode NetworkParams}.
+ * @param n network parameters (a built-in network, or a test network spread from `DEVNET`)
+ * @returns frozen mint parameters; not validated (see {@linkcode validateMintParams})
+ * @example
+ * ```ts
+ * import { DEVNET } from "../params/mod.ts";
+ * import { mintParamsOf } from "./params.ts";
+ * console.assert(mintParamsOf(DEVNET).retargetInterval === DEVNET.mint.retargetInterval);
+ * ```
+ */
+export function mintParamsOf(n: NetworkParams): MintParams {
+  const m = n.mint;
+  return Object.freeze({
     name: n.name,
     networkId: n.networkId,
     cap: MAX_SUPPLY_UNITS,
     initialReward: n.mintInitialRewardUnits,
     halvingInterval: n.mintHalvingInterval,
-    tailReward: UNITS_PER_PC / 100n,
+    tailReward: m.tailRewardUnits,
     tiers: tiersOf(n),
-  } as const;
+    retargetInterval: m.retargetInterval,
+    targetSpacing: m.targetSpacingAnchors,
+    maxAdjustFactor: m.maxAdjustFactor,
+    powLimit: m.powLimit,
+    initialTarget: m.initialTarget,
+    genesisAnchor: m.genesisAnchor,
+  });
 }
 
 /** Mainnet mint parameters. */
-export const MAINNET_MINT_PARAMS: MintParams = Object.freeze({
-  ...emissionOf(MAINNET),
-  retargetInterval: 60n,
-  targetSpacing: 60n,
-  maxAdjustFactor: 4n,
-  powLimit: (1n << 240n) - 1n,
-  initialTarget: (1n << 232n) - 1n,
-  genesisAnchor: 0n,
-});
+export const MAINNET_MINT_PARAMS: MintParams = mintParamsOf(MAINNET);
 
 /** Testnet mint parameters: mainnet emission and tiers, easier difficulty. */
-export const TESTNET_MINT_PARAMS: MintParams = Object.freeze({
-  ...MAINNET_MINT_PARAMS,
-  ...emissionOf(TESTNET),
-  powLimit: (1n << 248n) - 1n,
-  initialTarget: (1n << 240n) - 1n,
-});
+export const TESTNET_MINT_PARAMS: MintParams = mintParamsOf(TESTNET);
 
 /** Devnet mint parameters: trivially low difficulty, fast retarget, short maturity tiers. */
-export const DEVNET_MINT_PARAMS: MintParams = Object.freeze({
-  ...MAINNET_MINT_PARAMS,
-  ...emissionOf(DEVNET),
-  retargetInterval: 10n,
-  targetSpacing: 2n,
-  powLimit: MAX_TARGET,
-  initialTarget: (1n << 252n) - 1n,
-});
+export const DEVNET_MINT_PARAMS: MintParams = mintParamsOf(DEVNET);
 
 /**
  * Check that mint parameters are internally consistent.

@@ -6,6 +6,7 @@
  * @module
  */
 import { parse as parseToml, stringify as stringifyToml, TomlError } from "smol-toml";
+import { NETWORK_NAMES, type NetworkName } from "../params/mod.ts";
 import { ConfigError, type ConfigSource } from "./errors.ts";
 
 interface FieldBase {
@@ -67,10 +68,10 @@ export type FieldValue<F> = F extends IntegerField ? number
   : F extends ListField ? readonly string[]
   : string;
 
-/** Networks a node can join; each gets its own data directory. */
-export const NETWORKS = ["mainnet", "testnet", "devnet"] as const;
+/** Networks a node can join (those of src/params); each gets its own data directory. */
+export const NETWORKS: readonly NetworkName[] = NETWORK_NAMES;
 /** A network name. */
-export type Network = typeof NETWORKS[number];
+export type Network = NetworkName;
 
 /** Log levels (those of @logtape/logtape). */
 export const LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "fatal"] as const;

@@ -3,11 +3,7 @@
  * created on first start (docs/spec/p2p.md §6).
  * @module
  */
-import {
-  generateKeyPair,
-  privateKeyFromProtobuf,
-  privateKeyToProtobuf,
-} from "@libp2p/crypto/keys";
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from "@libp2p/crypto/keys";
 import type { PrivateKey } from "@libp2p/interface";
 import { P2pError } from "./errors.ts";
 

@@ -90,7 +90,7 @@ export const DEFAULT_LIMITS: Readonly<P2pLimits> = {
   pendingValidations: 256,
   seenCache: 65_536,
   recentBodiesBytes: 64 * 1024 * 1024,
-  pullRequestsPerSecond: 50,
+  pullRequestsPerSecond: 500,
   pullBytesPerSecond: 32 * 1024 * 1024,
   pullStreamsPerConnection: 8,
   pullResponseBytes: MAX_PULL_RESPONSE_BYTES,

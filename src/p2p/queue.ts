@@ -5,7 +5,9 @@
  */
 
 function checkCapacity(n: number, what: string): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${what} must be a positive integer: ${n}`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`${what} must be a positive integer: ${n}`);
+  }
 }
 
 /**

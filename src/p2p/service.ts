@@ -8,16 +8,15 @@ import { createLibp2p } from "libp2p";
 import { tcp } from "@libp2p/tcp";
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
-import { identify } from "@libp2p/identify";
+import { type Identify, identify } from "@libp2p/identify";
 import {
-  gossipsub,
   type GossipSub,
+  gossipsub,
   type GossipsubMessage,
   StrictNoSign,
   TopicValidatorResult,
 } from "@libp2p/gossipsub";
 import { createPeerScoreParams, createTopicScoreParams } from "@libp2p/gossipsub/score";
-import { type Identify } from "@libp2p/identify";
 import { KEEP_ALIVE, type Libp2p, type PeerId, type PrivateKey } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { lpStream } from "@libp2p/utils";
@@ -32,6 +31,7 @@ import {
   MAX_ANNOUNCE_IDS,
   MAX_BODY_BYTES,
   MAX_GOSSIP_FRAME_BYTES,
+  MAX_HAVE_ENTRIES,
   MAX_PULL_IDS,
   MAX_PULL_REQUEST_BYTES,
   type P2pLimits,
@@ -191,6 +191,8 @@ interface Outgoing {
 }
 
 const hex = bytesToHex;
+/** Most peers remembered in the ban and pull-penalty maps. */
+const MAX_BANS = 4096;
 const log = getLogger(["phantom", "p2p"]);
 
 /**
@@ -229,6 +231,7 @@ export class P2pService {
   readonly #buckets = new Map<string, { req: TokenBucket; bytes: TokenBucket }>();
   readonly #banned = new Map<string, number>();
   readonly #penalty = new Map<string, number>();
+  readonly #slots = new Map<string, { active: number; waiters: (() => void)[] }>();
   readonly #verdicts: Record<Verdict, number> = { accept: 0, ignore: 0, reject: 0 };
   #node: Libp2p<Services> | undefined;
   #gossip: GossipRouter | undefined;
@@ -284,6 +287,7 @@ export class P2pService {
    */
   async start(): Promise<void> {
     if (this.#node !== undefined) return;
+    if (this.#stopping) throw new Error("P2pService cannot restart after stop(): create a new one");
     const privateKey = this.#opts.privateKey ??
       await loadOrCreateIdentity(this.#opts.dataDir ?? ".");
     const topics = this.topics;
@@ -341,8 +345,11 @@ export class P2pService {
     }
     this.#node = node;
     this.#gossip = router as GossipRouter;
-    this.#stopping = false;
     this.#gossip.addEventListener("gossipsub:message", (e) => this.#onGossip(e.detail));
+    // gossipsub refreshes scores on its heartbeat, so a flood is judged there as well as per reject.
+    this.#gossip.addEventListener("gossipsub:heartbeat", () => {
+      for (const p of node.getPeers()) this.#checkScore(p.toString());
+    });
     node.addEventListener("peer:connect", () => this.#metrics.peers?.(node.getPeers().length));
     node.addEventListener("peer:disconnect", (e) => {
       this.#buckets.delete(e.detail.toString());
@@ -360,7 +367,10 @@ export class P2pService {
     await Promise.all((this.#opts.bootstrap ?? []).map((a) => this.#dialBootstrap(a)));
   }
 
-  /** Stops libp2p and closes the body queue; pending pulls fail with `PULL_FAILED`. */
+  /**
+   * Stops libp2p and closes the body queue; pending pulls fail with `PULL_FAILED`. A stopped
+   * service cannot be started again (create a new one).
+   */
   async stop(): Promise<void> {
     const node = this.#node;
     if (node === undefined) return;
@@ -622,10 +632,10 @@ export class P2pService {
     if (node === undefined || this.score(peer) >= this.limits.disconnectScore) return;
     if (this.#isBanned(peer)) return;
     this.#banned.set(peer, this.#now() + this.limits.banMs);
-    // Keep the ban list bounded: forget expired bans first, then the oldest.
-    for (const [p, until] of this.#banned) {
-      if (this.#banned.size <= 4096) break;
-      if (until <= this.#now() || this.#banned.size > 4096) this.#banned.delete(p);
+    // Keep the ban list bounded: beyond MAX_BANS forget the oldest bans (insertion order).
+    for (const p of this.#banned.keys()) {
+      if (this.#banned.size <= MAX_BANS) break;
+      this.#banned.delete(p);
     }
     this.#metrics.banned?.();
     log.info("Peer banned for low gossip score", { peer, score: this.score(peer) });
@@ -640,7 +650,8 @@ export class P2pService {
   }
 
   #penalise(peer: string, points: number): void {
-    if (this.#penalty.size > 4096 && !this.#penalty.has(peer)) return;
+    // Bounded: penalties of peers beyond MAX_BANS are not tracked (the gossip score still is).
+    if (this.#penalty.size >= MAX_BANS && !this.#penalty.has(peer)) return;
     this.#penalty.set(peer, (this.#penalty.get(peer) ?? 0) + points);
     this.#checkScore(peer);
   }
@@ -662,7 +673,8 @@ export class P2pService {
       return { verdict: "reject", reason: "BODY_TOO_LARGE" };
     }
     const need: Uint8Array[] = [];
-    for (const { id } of items) {
+    const sizes: number[] = [];
+    for (const { id, size } of items) {
       const key = hex(id);
       if (this.#seen.has(key) || this.#inflight.has(key) || need.some((n) => hex(n) === key)) {
         continue;
@@ -672,10 +684,17 @@ export class P2pService {
         continue;
       }
       need.push(id);
+      sizes.push(size);
     }
     if (need.length === 0) return { verdict: "ignore", reason: "duplicate" };
     try {
-      const { accepted, verdict, reason } = await this.#pullAndValidate(source, kind, shard, need);
+      const { accepted, verdict, reason } = await this.#pullAndValidate(
+        source,
+        kind,
+        shard,
+        need,
+        sizes,
+      );
       if (verdict === "reject") return { verdict, reason };
       return accepted.length > 0 ? { verdict: "accept", reason: "ok" } : { verdict, reason };
     } catch (e) {
@@ -693,6 +712,7 @@ export class P2pService {
     kind: TopicKind,
     shard: number | undefined,
     ids: Uint8Array[],
+    sizes?: number[],
   ): Promise<{ accepted: NewBody[]; verdict: Verdict; reason: string }> {
     const keys = ids.map(hex);
     const mine = keys.filter((k) => !this.#inflight.has(k));
@@ -711,6 +731,10 @@ export class P2pService {
         if (body.length > MAX_BODY_BYTES[kind] || !equal(this.#mods.bodyId(kind, body), id)) {
           this.#penalise(peer, 10);
           return { accepted, verdict: "reject", reason: "PULL_BODY_MISMATCH" };
+        }
+        if (sizes !== undefined && sizes[i] !== body.length) {
+          // The announcer stated a size its own body does not have (docs/spec/p2p.md §3).
+          return { accepted, verdict: "reject", reason: "SIZE_MISMATCH" };
         }
         const key = keys[i] as string;
         if (this.#seen.has(key)) continue;
@@ -757,6 +781,24 @@ export class P2pService {
   }
 
   async #pull(peer: string, req: PullRequest): Promise<PullResponse> {
+    // At most pullStreamsPerConnection pulls in flight per peer: the server refuses more streams,
+    // and a burst of announcements must queue here rather than fail there. The waiters are bounded
+    // by the validation limit plus the callers of the anti-entropy API.
+    const slot = this.#slots.get(peer) ?? { active: 0, waiters: [] };
+    this.#slots.set(peer, slot);
+    if (slot.active >= this.limits.pullStreamsPerConnection) {
+      await new Promise<void>((resolve) => slot.waiters.push(resolve));
+    } else slot.active++;
+    try {
+      return await this.#pullNow(peer, req);
+    } finally {
+      const next = slot.waiters.shift();
+      if (next !== undefined) next();
+      else if (--slot.active === 0) this.#slots.delete(peer);
+    }
+  }
+
+  async #pullNow(peer: string, req: PullRequest): Promise<PullResponse> {
     const node = this.#started();
     const max = this.limits.pullResponseBytes;
     const signal = AbortSignal.timeout(this.limits.pullTimeoutMs);
@@ -855,7 +897,7 @@ export class P2pService {
   async #answer(req: PullRequest, bytes: TokenBucket): Promise<PullResponse> {
     if (req.type === "have") {
       const entries = (await this.#mods.sync?.have()) ?? [];
-      return { type: "have", entries: entries.slice(0, 1024) };
+      return { type: "have", entries: entries.slice(0, MAX_HAVE_ENTRIES) };
     }
     if (req.type === "range") {
       const ids = (await this.#mods.sync?.range(req.creator, req.fromSeq, req.limit)) ?? [];

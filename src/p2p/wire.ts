@@ -54,7 +54,9 @@ function checkU32(n: number, what: string): void {
  */
 export function encodeAnnouncement(items: readonly AnnouncedId[]): Uint8Array {
   if (items.length < 1 || items.length > MAX_ANNOUNCE_IDS) {
-    throw new RangeError(`Announcement id count out of range 1..${MAX_ANNOUNCE_IDS}: ${items.length}`);
+    throw new RangeError(
+      `Announcement id count out of range 1..${MAX_ANNOUNCE_IDS}: ${items.length}`,
+    );
   }
   const out = new Uint8Array(2 + items.length * (ID_BYTES + 4));
   const view = new DataView(out.buffer);
@@ -95,7 +97,8 @@ export function decodeAnnouncement(bytes: Uint8Array): AnnouncedId[] {
   const want = 2 + count * (ID_BYTES + 4);
   if (bytes.length < want) throw malformedAnnounce(`truncated: ${bytes.length} of ${want} bytes`);
   if (bytes.length > want) throw malformedAnnounce(`${bytes.length - want} trailing bytes`);
-  const copy = bytes.slice();
+  // A plain copy: gossipsub may hand us a Node Buffer, whose slice() is a view.
+  const copy = new Uint8Array(bytes);
   const view = new DataView(copy.buffer);
   const items: AnnouncedId[] = [];
   for (let i = 0; i < count; i++) {
@@ -190,8 +193,11 @@ class Writer {
 class Reader {
   #at = 0;
   readonly #view: DataView;
-  constructor(readonly buf: Uint8Array) {
-    this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  readonly buf: Uint8Array;
+  constructor(buf: Uint8Array) {
+    // A plain Uint8Array: libp2p hands out Node Buffers, whose slice() is a view, not a copy.
+    this.buf = buf.constructor === Uint8Array ? buf : new Uint8Array(buf);
+    this.#view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
   #need(n: number, field: string): number {
     if (this.#at + n > this.buf.length) throw malformedPull(`${field}: truncated`);

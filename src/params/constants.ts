@@ -91,3 +91,9 @@ export const SLASH_BPS: Readonly<{
 
 /** Mint maturity tiers (index 0, 1, 2); the anchor counts per network are in NetworkParams. */
 export const MINT_TIERS = 3;
+
+/**
+ * Largest PoW target, 2^256 - 1: a mint's target is a 32-byte big-endian field (docs/spec/mint.md
+ * §1), so every BLAKE3-256 hash meets it. Bounds every network's `mint.powLimit`.
+ */
+export const MAX_POW_TARGET: bigint = (1n << 256n) - 1n;

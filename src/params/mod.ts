@@ -1,7 +1,8 @@
 /**
  * Protocol parameters of PhantomCoin: the global constants (shards, committee, parents, payload
- * size, supply cap, fee split, acknowledgement weights, slashing rates) and the per-network
- * {@linkcode NetworkParams} of mainnet, testnet and devnet. This module mirrors
+ * size, supply cap, fee split, acknowledgement weights, slashing rates, largest PoW target) and the
+ * per-network {@linkcode NetworkParams} of mainnet, testnet and devnet, including their mint rules
+ * (emission tail, tier reward shares, difficulty retarget). This module mirrors
  * docs/spec/constants.md; no other module may hard-code these values. Fractions are integer basis
  * points or exact rationals: nothing here is a float.
  * @module
@@ -18,6 +19,7 @@ export {
   MAX_PARENTS,
   MAX_PAYLOAD_TXS,
   MAX_PERF_SHARE_BPS,
+  MAX_POW_TARGET,
   MAX_SUPPLY_PC,
   MAX_SUPPLY_UNITS,
   MINT_TIERS,
@@ -28,8 +30,13 @@ export {
 } from "./constants.ts";
 export {
   DEVNET,
+  type Hrp,
+  HRPS,
+  isHrp,
   MAINNET,
+  NETWORK_NAMES,
   networkById,
+  type NetworkMintParams,
   type NetworkName,
   type NetworkParams,
   networkParams,

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { MAX_POW_TARGET, UNITS_PER_PC } from "./constants.ts";
+
 /** Names of the built-in networks. */
 export type NetworkName = "mainnet" | "testnet" | "devnet";
 
@@ -34,9 +36,49 @@ export interface NetworkParams {
   readonly mintInitialRewardUnits: bigint;
   /** Mints between reward halvings (reward = initial >> floor(height / interval)). */
   readonly mintHalvingInterval: bigint;
+  /** Emission tail, tier reward shares and difficulty retarget (docs/spec/constants.md §10). */
+  readonly mint: NetworkMintParams;
 }
 
-const PC = 100_000_000n;
+/**
+ * Mint rules of one network beyond the reward schedule (docs/spec/mint.md §3–§5, constants §10).
+ * Every count is in mints or finalized anchors, never time; every target is a 256-bit integer.
+ */
+export interface NetworkMintParams {
+  /**
+   * Floor of the base reward once halvings drop below it, in units (0.01 PC). The halvings alone
+   * stop short of the cap; this tail is what makes the emission reach the cap exactly.
+   */
+  readonly tailRewardUnits: bigint;
+  /** Share of the base reward paid by maturity tier 0/1/2, in basis points (80 / 90 / 100 %). */
+  readonly tierRewardBps: readonly [number, number, number];
+  /** N: mints per difficulty window; the target changes after the last mint of each window. */
+  readonly retargetInterval: bigint;
+  /** Intended finalized anchors between consecutive mints (a window should last N × this). */
+  readonly targetSpacingAnchors: bigint;
+  /** F: largest factor the target may move by in one retarget, in both directions. */
+  readonly maxAdjustFactor: bigint;
+  /** Easiest allowed target (at most {@linkcode MAX_POW_TARGET}). */
+  readonly powLimit: bigint;
+  /** Target of the first difficulty window (at most `powLimit`). */
+  readonly initialTarget: bigint;
+  /** Finalized anchor index at which the mint chain starts (start of the first window). */
+  readonly genesisAnchor: bigint;
+}
+
+const PC = UNITS_PER_PC;
+
+/** Mainnet mint rules (docs/spec/constants.md §10). */
+const MAINNET_MINT: NetworkMintParams = Object.freeze({
+  tailRewardUnits: PC / 100n,
+  tierRewardBps: Object.freeze([8_000, 9_000, 10_000] as const),
+  retargetInterval: 60n,
+  targetSpacingAnchors: 60n,
+  maxAdjustFactor: 4n,
+  powLimit: (1n << 240n) - 1n,
+  initialTarget: (1n << 232n) - 1n,
+  genesisAnchor: 0n,
+});
 
 /** Mainnet parameters. */
 export const MAINNET: NetworkParams = Object.freeze({
@@ -52,17 +94,23 @@ export const MAINNET: NetworkParams = Object.freeze({
   minBondUnits: 10_000n * PC,
   mintInitialRewardUnits: 25n * PC,
   mintHalvingInterval: 1_000_000n,
+  mint: MAINNET_MINT,
 });
 
-/** Testnet parameters: mainnet values with the testnet identity. */
+/** Testnet parameters: mainnet values with the testnet identity and an easier mint difficulty. */
 export const TESTNET: NetworkParams = Object.freeze({
   ...MAINNET,
   name: "testnet",
   networkId: 2,
   hrp: "tpc",
+  mint: Object.freeze({
+    ...MAINNET_MINT,
+    powLimit: (1n << 248n) - 1n,
+    initialTarget: (1n << 240n) - 1n,
+  }),
 });
 
-/** Devnet parameters: short windows for tests and local clusters. */
+/** Devnet parameters: short windows and trivial mint difficulty for tests and local clusters. */
 export const DEVNET: NetworkParams = Object.freeze({
   ...MAINNET,
   name: "devnet",
@@ -75,6 +123,13 @@ export const DEVNET: NetworkParams = Object.freeze({
   claimExpiryAnchors: 2_000n,
   offenceMemoryAnchors: 600n,
   minBondUnits: 1n * PC,
+  mint: Object.freeze({
+    ...MAINNET_MINT,
+    retargetInterval: 10n,
+    targetSpacingAnchors: 2n,
+    powLimit: MAX_POW_TARGET,
+    initialTarget: (1n << 252n) - 1n,
+  }),
 });
 
 /** Every built-in network, by name. */
@@ -83,6 +138,36 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkParams>> = Object.fre
   testnet: TESTNET,
   devnet: DEVNET,
 });
+
+/** Names of the built-in networks, mainnet first. */
+export const NETWORK_NAMES: readonly NetworkName[] = Object.freeze([
+  "mainnet",
+  "testnet",
+  "devnet",
+]);
+
+/** A Bech32m human-readable part used by a built-in network. */
+export type Hrp = NetworkParams["hrp"];
+
+/** Every HRP a built-in network uses (`pc`, `tpc`), without repeats. */
+export const HRPS: readonly Hrp[] = Object.freeze([
+  ...new Set(NETWORK_NAMES.map((name) => NETWORKS[name].hrp)),
+]);
+
+/**
+ * Whether a string is the HRP of a built-in network.
+ *
+ * @param prefix Bech32m human-readable part to test.
+ * @returns `true` for `pc` and `tpc`.
+ * @example
+ * ```ts
+ * import { isHrp } from "./mod.ts";
+ * isHrp("tpc"); // true
+ * ```
+ */
+export function isHrp(prefix: string): prefix is Hrp {
+  return (HRPS as readonly string[]).includes(prefix);
+}
 
 /**
  * Look up the parameters of a built-in network.
@@ -119,5 +204,5 @@ export function networkParams(name: string): NetworkParams {
  * ```
  */
 export function networkById(id: number): NetworkParams | undefined {
-  return [MAINNET, TESTNET, DEVNET].find((n) => n.networkId === id);
+  return NETWORK_NAMES.map((name) => NETWORKS[name]).find((n) => n.networkId === id);
 }

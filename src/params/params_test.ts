@@ -7,15 +7,20 @@ import {
   COMMITTEE_SIZE,
   DEVNET,
   FEE_SPLIT_BPS,
+  HRPS,
+  isHrp,
   MAINNET,
   MAX_COMMITTEE_SIZE,
   MAX_PERF_SHARE_BPS,
+  MAX_POW_TARGET,
   MAX_SUPPLY_UNITS,
+  NETWORK_NAMES,
   networkById,
   networkParams,
   NETWORKS,
   SLASH_BPS,
   TESTNET,
+  UNITS_PER_PC,
 } from "./mod.ts";
 
 Deno.test("FEE_SPLIT_BPS sums to 10,000 and p_perf is at most 20%", () => {
@@ -79,4 +84,67 @@ Deno.test("mint reward schedule never exceeds the hard cap", () => {
     }
     assert.ok(total <= MAX_SUPPLY_UNITS, `${n.name}: ${total}`);
   }
+});
+
+Deno.test("NetworkParams.mint matches the mint sheet (constants §10) and is frozen", () => {
+  assert.equal(MAX_POW_TARGET, (1n << 256n) - 1n);
+  assert.deepStrictEqual(MAINNET.mint, {
+    tailRewardUnits: 1_000_000n,
+    tierRewardBps: [8_000, 9_000, 10_000],
+    retargetInterval: 60n,
+    targetSpacingAnchors: 60n,
+    maxAdjustFactor: 4n,
+    powLimit: (1n << 240n) - 1n,
+    initialTarget: (1n << 232n) - 1n,
+    genesisAnchor: 0n,
+  });
+  assert.deepStrictEqual(TESTNET.mint, {
+    ...MAINNET.mint,
+    powLimit: (1n << 248n) - 1n,
+    initialTarget: (1n << 240n) - 1n,
+  });
+  assert.deepStrictEqual(DEVNET.mint, {
+    ...MAINNET.mint,
+    retargetInterval: 10n,
+    targetSpacingAnchors: 2n,
+    powLimit: MAX_POW_TARGET,
+    initialTarget: (1n << 252n) - 1n,
+  });
+  for (const n of Object.values(NETWORKS)) {
+    const m = n.mint;
+    assert.ok(Object.isFrozen(m) && Object.isFrozen(m.tierRewardBps), `${n.name}: frozen`);
+    assert.equal(m.tailRewardUnits * 100n, UNITS_PER_PC, `${n.name}: tail is 0.01 PC`);
+    assert.ok(m.initialTarget > 0n && m.initialTarget <= m.powLimit, `${n.name}: initial target`);
+    assert.ok(m.powLimit <= MAX_POW_TARGET, `${n.name}: powLimit`);
+    assert.equal(m.tierRewardBps.length, n.maturityAnchors.length, `${n.name}: one share per tier`);
+    for (const bps of m.tierRewardBps) {
+      assert.ok(bps > 0 && bps <= BPS, `${n.name}: tier share ${bps}`);
+      // Every tier must pay at least one unit in the tail, or emission could stall below the cap.
+      assert.ok((m.tailRewardUnits * BigInt(bps)) / BigInt(BPS) > 0n, `${n.name}: tail pays`);
+    }
+  }
+});
+
+Deno.test("halvings stop short of the cap and the tail closes the gap exactly on mainnet", () => {
+  const n = MAINNET;
+  let halvings = 0n;
+  let era = 0n;
+  while ((n.mintInitialRewardUnits >> era) > n.mint.tailRewardUnits) {
+    halvings += (n.mintInitialRewardUnits >> era) * n.mintHalvingInterval;
+    era++;
+  }
+  assert.equal(era, 12n);
+  assert.equal(halvings, 4_998_779_296_000_000n);
+  const gap = MAX_SUPPLY_UNITS - halvings;
+  assert.equal(gap % n.mint.tailRewardUnits, 0n);
+  assert.equal(era * n.mintHalvingInterval + gap / n.mint.tailRewardUnits, 13_220_704n);
+});
+
+Deno.test("NETWORK_NAMES, HRPS and isHrp() list the built-in networks", () => {
+  assert.deepStrictEqual(NETWORK_NAMES, ["mainnet", "testnet", "devnet"]);
+  assert.deepStrictEqual(NETWORK_NAMES, Object.keys(NETWORKS));
+  assert.deepStrictEqual(HRPS, ["pc", "tpc"]);
+  assert.ok(Object.isFrozen(NETWORK_NAMES) && Object.isFrozen(HRPS));
+  assert.ok(isHrp("pc") && isHrp("tpc"));
+  assert.ok(!isHrp("bc") && !isHrp("PC") && !isHrp(""));
 });

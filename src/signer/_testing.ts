@@ -3,6 +3,7 @@
  * @module
  */
 import { blake3 } from "@noble/hashes/blake3.js";
+import { TESTNET } from "../params/mod.ts";
 import { SoftwareBackend } from "./backend.ts";
 import type { Network } from "./derive.ts";
 import { SlashingProtection } from "./slashing.ts";
@@ -10,7 +11,7 @@ import { type EventInspector, Signer } from "./signer.ts";
 import { inspectDaAttestation, inspectSeatTx } from "./event.ts";
 
 /** Network id used by signer tests (testnet). */
-export const TEST_NETWORK_ID = 2;
+export const TEST_NETWORK_ID: number = TESTNET.networkId;
 
 /** Fake unsigned event: seat u8 | seq u64 BE | has_parent u8 | [parent 32] | payload. */
 export function fakeEvent(

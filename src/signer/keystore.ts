@@ -8,6 +8,7 @@ import { bytesToHex, hexToBytes, randomBytes } from "@noble/hashes/utils.js";
 import { KeystoreError } from "./errors.ts";
 import { fileMode, writeFileAtomic } from "./_fs.ts";
 import type { Network } from "./derive.ts";
+import { NETWORK_NAMES } from "../params/mod.ts";
 
 /** Keystore file format version. */
 export const KEYSTORE_VERSION = 1;
@@ -60,7 +61,6 @@ interface KeystoreFile {
 }
 
 const enc = new TextEncoder();
-const NETWORK_NAMES: readonly Network[] = ["mainnet", "testnet", "devnet"];
 
 function checkScrypt(s: ScryptParams, onBad: (field: string) => never): void {
   const logN = Math.log2(s.n);

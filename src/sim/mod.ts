@@ -1,6 +1,6 @@
 /**
- * Deterministic simnet: N full nodes (each its own consensus engine, real BIP-340 signatures, the
- * state plug point of {@linkcode SimLedger}) in one process over a simulated network with seeded
+ * Deterministic simnet: N full nodes (each its own consensus engine, real BIP-340 signatures, codec
+ * encoding and its own UTXO {@linkcode UtxoState} from src/state) in one process over a simulated network with seeded
  * latency, loss, duplication, reordering, partitions, crash/restart and Byzantine seats.
  * Scenarios are TOML (schema in docs/simnet.md); the same scenario and seed give the same
  * summary byte for byte.
@@ -18,6 +18,15 @@ export {
   ScenarioError,
 } from "./scenario.ts";
 export { type Quantiles, runSimnet, type SimSummary, summaryOk } from "./simnet.ts";
-export { encodePayload, SimLedger, type StateMachine } from "./ledger.ts";
+export {
+  clientTx,
+  decodeSimPayload,
+  encodeSimPayload,
+  invalidTx,
+  SIM_STATE_NETWORK,
+  type SimPayload,
+  type SimTx,
+  UtxoState,
+} from "./utxo_state.ts";
 export { runSeeds } from "./pool.ts";
 export { aggregateSummaries, type AggregateSummary } from "./aggregate.ts";

@@ -74,6 +74,10 @@ export interface Scenario {
   readonly heartbeat: number;
   /** Period of pull sync with a random peer. */
   readonly syncInterval: number;
+  /** Create an event at once when an event of a higher round than our tip arrives. */
+  readonly eagerRounds: boolean;
+  /** Peers each honest node forwards a newly inserted event to (gossip redundancy). */
+  readonly relay: number;
   /** Client txs per time unit (all nodes together). */
   readonly txRate: number;
   /** Partitions. */
@@ -205,6 +209,8 @@ export function parseScenario(text: string): Scenario {
     eventInterval: num(node, "event_interval", "node.", latency / 4, 0.001, 1e9),
     heartbeat: num(node, "heartbeat", "node.", latency * 2, 0.001, 1e9),
     syncInterval: num(node, "sync_interval", "node.", latency * 2, 0.001, 1e9),
+    relay: num(node, "relay", "node.", 0, 0, 64),
+    eagerRounds: node["eager_rounds"] === true,
     txRate: num(wl, "tx_rate", "workload.", 0.05, 0, 1e6),
     partitions,
     crashes,

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { parseScenario, ScenarioError } from "./scenario.ts";
 import { runSimnet, summaryOk } from "./simnet.ts";
-import { encodePayload, SimLedger } from "./ledger.ts";
+import {
+  clientTx,
+  decodeSimPayload,
+  encodeSimPayload,
+  invalidTx,
+  UtxoState,
+} from "./utxo_state.ts";
 
 const SMALL = `
 name = "small"
@@ -44,13 +50,15 @@ Deno.test("parseScenario() rejects bad fields with the field path", () => {
   }
 });
 
-Deno.test("SimLedger applies each valid tx once and skips invalid ones", () => {
-  const l = new SimLedger();
-  const tx = new Uint8Array(33).fill(1);
-  tx[0] = 0;
-  const bad = new Uint8Array(33).fill(2);
-  const p = encodePayload([tx, tx, bad]);
-  const id = new Uint8Array(32);
+Deno.test("UtxoState applies a client tx once and skips invalid and duplicate ones", async () => {
+  const st = await UtxoState.create(4);
+  const root0 = st.root;
+  const good = clientTx(1);
+  const bad = invalidTx(new Uint8Array(32).fill(3));
+  const p = encodeSimPayload([good, bad, good]);
+  const d = decodeSimPayload(p.bytes)!;
+  assert.deepEqual(d.root, p.root);
+  const id = new Uint8Array(32).fill(7);
   const ev = {
     id,
     network: 0,
@@ -60,18 +68,20 @@ Deno.test("SimLedger applies each valid tx once and skips invalid ones", () => {
     selfParent: null,
     parents: [],
     voteMask: 0n,
-    payloadRoot: id,
+    payloadRoot: p.root,
     signature: new Uint8Array(64),
   };
-  const r = l.applyFinalized({ height: 1, round: 0, famous: [], events: [ev], id }, () => p);
-  assert.equal(r.applied.length, 1);
-  assert.equal(l.invalidSkipped, 1);
+  const r = await st.applyFinalized({ height: 1, round: 0, famous: [], events: [ev], id }, () => d);
+  assert.deepEqual(r.applied, [good.id]);
+  assert.equal(st.skipped, 2);
+  assert.notDeepEqual(st.root, root0);
+  assert.equal(decodeSimPayload(new Uint8Array([1, 2, 3])), undefined);
 });
 
-Deno.test("runSimnet() is deterministic per seed and keeps its invariants on a small net", () => {
+Deno.test("runSimnet() is deterministic per seed and keeps its invariants on a small net", async () => {
   const sc = parseScenario(SMALL);
-  const a = runSimnet(sc, 5);
-  assert.equal(JSON.stringify(a), JSON.stringify(runSimnet(sc, 5)));
+  const a = await runSimnet(sc, 5);
+  assert.equal(JSON.stringify(a), JSON.stringify(await runSimnet(sc, 5)));
   assert.ok(summaryOk(a), JSON.stringify(a.failures));
   assert.ok(a.finalized_anchors >= 3);
   assert.equal(a.tx_finalized, a.tx_submitted);

@@ -1,6 +1,6 @@
 /**
  * Deterministic discrete-event simulator: N full nodes (real consensus engine each, real BIP-340
- * signatures, the state plug point of ./ledger.ts) over a simulated network with per-link latency,
+ * signatures, codec encoding, the UTXO state engine of src/state) over a simulated network with per-link latency,
  * loss, duplication, reordering, partitions, crash/restart and Byzantine seats. Same scenario and
  * seed give the same summary byte for byte. Schema and metrics: docs/simnet.md.
  * @module
@@ -17,11 +17,18 @@ import {
   type NewEventFields,
 } from "../consensus/mod.ts";
 import { CodecError } from "../codec/mod.ts";
-import { payloadRootOf } from "./ledger.ts";
+import {
+  clientTx,
+  decodeSimPayload,
+  encodeSimPayload,
+  invalidTx,
+  type SimPayload,
+  type SimTx,
+  UtxoState,
+} from "./utxo_state.ts";
 
 /** Thrown for bytes that do not decode to a usable event. */
 class WireError extends Error {}
-import { encodePayload, SIM_TX_BYTES, SimLedger } from "./ledger.ts";
 
 /** p50 / p95 / max of a sample. */
 export interface Quantiles {
@@ -76,7 +83,7 @@ type Msg =
 
 type Action =
   | { a: "deliver"; to: number; msg: Msg }
-  | { a: "create"; node: number; inc: number }
+  | { a: "create"; node: number; inc: number; eager?: boolean }
   | { a: "tick"; node: number; inc: number }
   | { a: "tx" }
   | { a: "client" }
@@ -134,9 +141,9 @@ interface Node {
   seat: number;
   byz: ByzantineKind | undefined;
   engine: ConsensusEngine;
-  ledger: SimLedger;
+  ledger: UtxoState;
   payloads: Set<string>;
-  mempool: Map<string, Uint8Array>;
+  mempool: Map<string, SimTx>;
   alive: boolean;
   inc: number;
   lastCreate: number;
@@ -145,6 +152,7 @@ interface Node {
   durable: { id: string; root: string }[];
   lastOwn: { wire: Uint8Array; payload: Uint8Array; seq: number } | undefined;
   requested: Map<string, number>;
+  eagerPending: boolean;
 }
 
 /**
@@ -156,11 +164,11 @@ interface Node {
  * ```ts ignore
  * import { runSimnet } from "./simnet.ts";
  * import { parseScenario } from "./scenario.ts";
- * const s = runSimnet(parseScenario('name = "t"\nseats = 4\nduration = 3000'), 1);
+ * const s = await runSimnet(parseScenario('name = "t"\nseats = 4\nduration = 3000'), 1);
  * console.assert(s.safety_violations === 0);
  * ```
  */
-export function runSimnet(sc: Scenario, seed: number): SimSummary {
+export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary> {
   const k = sc.seats;
   const L = sc.network.latency;
   const root = new Prng(seed);
@@ -191,6 +199,18 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
     return ok;
   };
   const wires = new Map<string, Uint8Array>();
+  // Decoded payloads by event id (content-addressed: the root binds the bytes), and a decoding
+  // memo per transmitted payload bytes object.
+  const payloadDecoded = new Map<string, SimPayload>();
+  const payloadMemo = new WeakMap<Uint8Array, SimPayload | null>();
+  const decodePayload = (b: Uint8Array): SimPayload | undefined => {
+    let d = payloadMemo.get(b);
+    if (d === undefined) {
+      d = decodeSimPayload(b) ?? null;
+      payloadMemo.set(b, d);
+    }
+    return d ?? undefined;
+  };
   // Decoding memo keyed by the identity of the bytes object every receiver of one transmission
   // shares: the same bytes decode to the same header, so each transmission is decoded once.
   const decodeMemo = new WeakMap<Uint8Array, EventHeader | WireError>();
@@ -227,13 +247,15 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
       genesisId: genesis.id,
       verifySignature,
     });
+  // Genesis coins: one per client tx the workload can submit (docs/simnet.md, State).
+  const coins = Math.ceil(sc.txRate * (sc.duration - sc.drain) * 1.5) + 8;
   const nodes: Node[] = [];
   for (let i = 0; i < k; i++) {
     nodes.push({
       seat: i,
       byz: sc.byzantine.get(i),
       engine: makeEngine(),
-      ledger: new SimLedger(),
+      ledger: await UtxoState.create(coins),
       payloads: new Set(),
       mempool: new Map(),
       alive: true,
@@ -244,6 +266,7 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
       durable: [],
       lastOwn: undefined,
       requested: new Map(),
+      eagerPending: false,
     });
   }
   const honest = nodes.filter((n) => n.byz === undefined).map((n) => n.seat);
@@ -257,7 +280,8 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
   const created = new Map<string, { t: number; round: number }>();
   const delays: number[] = [];
   const roundsToFinal: number[] = [];
-  const txSubmitted = new Map<string, { tx: Uint8Array; last: number }>();
+  const txSubmitted = new Map<string, { tx: SimTx; last: number }>();
+  let nextCoin = 0;
   const txFinal = new Set<string>();
   const evidenceByKind = new Map<string, number>();
   const evidenceSeats = new Map<string, Set<number>>();
@@ -295,7 +319,7 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
     }
   };
 
-  const afterEngine = (n: Node): void => {
+  const afterEngine = async (n: Node): Promise<void> => {
     for (const a of n.engine.takeAnchors()) {
       const idHex = toHex(a.id);
       if (a.height <= n.durable.length) {
@@ -305,7 +329,10 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
         }
         continue;
       }
-      const { root: r, applied } = n.ledger.applyFinalized(a, (id) => payloadBytes.get(toHex(id)));
+      const { root: r, applied } = await n.ledger.applyFinalized(
+        a,
+        (id) => payloadDecoded.get(toHex(id)),
+      );
       const rootHex = toHex(r);
       n.durable.push({ id: idHex, root: rootHex });
       if (n.byz !== undefined) continue;
@@ -353,20 +380,42 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
     }
     const key = toHex(h.id);
     if (payload !== null && !n.payloads.has(key)) {
-      // A payload counts as held only when it matches the committed root (spec §5).
-      let eq = true;
-      const r = payloadRootOf(payload);
-      for (let i = 0; i < 32; i++) if (r[i] !== h.payloadRoot[i]) eq = false;
+      // A payload counts as held only when it matches the committed root (docs/spec/consensus.md §6).
+      const d = decodePayload(payload);
+      let eq = d !== undefined;
+      for (let i = 0; eq && i < 32; i++) if (d!.root[i] !== h.payloadRoot[i]) eq = false;
       if (eq) {
         n.payloads.add(key);
         payloadBytes.set(key, payload);
+        payloadDecoded.set(key, d!);
       }
     }
     const before = n.engine.size;
     if (n.engine.knows(h.id) && !(n.payloads.has(key) && !n.engine.has(h.id))) return;
     if (!wires.has(key)) wires.set(key, wire);
     const res = n.engine.receive(h, n.payloads.has(key));
-    if (n.engine.size > before) n.newInfo = true;
+    if (n.engine.size > before) {
+      n.newInfo = true;
+      if (sc.eagerRounds && h.creator !== n.seat) {
+        // A higher round reached us: answer at once so the new round's witnesses spread faster.
+        const mine = n.engine.tip(n.seat);
+        const r = n.engine.roundOf(h.id) ?? -1;
+        if (mine !== undefined && r > (n.engine.roundOf(mine.id) ?? 0) && !n.eagerPending) {
+          n.eagerPending = true;
+          q.push(now, { a: "create", node: n.seat, inc: n.inc, eager: true });
+        }
+      }
+      // Gossip relay: forward a newly inserted event to `relay` random peers (mesh redundancy).
+      if (sc.relay > 0 && n.byz === undefined && h.creator !== n.seat && k > 2) {
+        const p = payloadBytes.get(key) ?? null;
+        for (let i = 0; i < sc.relay; i++) {
+          const to = (n.seat + 1 + nodeRng.int(k - 1)) % k;
+          if (to !== from && to !== h.creator) {
+            send(n.seat, to, { k: "ev", from: n.seat, wire, payload: p });
+          }
+        }
+      }
+    }
     if (res.missing !== undefined && from !== n.seat) {
       // Pull-then-vote: fetch missing parents from the peer that sent the child.
       const want: string[] = [];
@@ -412,14 +461,15 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
 
   const makeEvent = (
     n: Node,
-    txs: Uint8Array[],
+    txs: SimTx[],
     mutate?: (u: NewEventFields) => NewEventFields,
   ): { wire: Uint8Array; payload: Uint8Array; h: EventHeader } | undefined => {
     const parents = n.engine.selectParents(n.seat);
     const tip = n.engine.tip(n.seat);
     if (k >= 2 && tip !== undefined && parents.length === 0) return undefined;
     const prep = n.engine.prepareEvent(n.seat, parents);
-    const payload = encodePayload(txs);
+    const enc = encodeSimPayload(txs);
+    const payload = enc.bytes;
     let u: NewEventFields = {
       network: NETWORK_ID,
       shard: SHARD,
@@ -428,9 +478,9 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
       selfParent: prep.selfParent,
       parents: prep.parents,
       voteMask: prep.voteMask,
-      payloadRoot: payloadRootOf(payload),
-      payloadTxs: txs.length,
-      payloadBytes: txs.length === 0 ? 1 : payload.length,
+      payloadRoot: enc.root,
+      payloadTxs: enc.count,
+      payloadBytes: payload.length,
     };
     if (mutate !== undefined) u = mutate(u);
     const { header, id } = buildCodecHeader(u);
@@ -440,6 +490,7 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
     sigMemo.set(key + toHex(sig), true);
     wires.set(key, wire);
     payloadBytes.set(key, payload);
+    payloadDecoded.set(key, decodePayload(payload)!);
     created.set(key, { t: now, round: prep.round });
     eventsCreated++;
     return { wire, payload, h: decodeWireEvent(wire) };
@@ -451,16 +502,15 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
     }
   };
 
-  const create = (n: Node): void => {
-    n.createScheduled = false;
+  const create = async (n: Node, eager = false): Promise<void> => {
+    if (eager) n.eagerPending = false;
+    else n.createScheduled = false;
     if (!n.alive || n.byz === "silent") return;
     if (n.lastOwn !== undefined && (n.engine.tip(n.seat)?.seq ?? -1) < n.lastOwn.seq) return;
     if (!n.newInfo && now - n.lastCreate < sc.heartbeat) return;
     const txs = [...n.mempool.values()].slice(0, 200);
     if (n.byz === "invalid_data") {
-      const bad = nodeRng.bytes(SIM_TX_BYTES);
-      bad[0] = 0xff;
-      txs.push(bad);
+      txs.push(invalidTx(nodeRng.bytes(32)));
     }
     const mutate = n.byz === "forge_vote" && nodeRng.chance(sc.byzantineRate)
       ? (u: NewEventFields) => ({ ...u, voteMask: u.voteMask ^ (1n << BigInt((n.seat + 1) % k)) })
@@ -474,12 +524,11 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
       n.payloads.add(toHex(ev.h.id));
       n.engine.receive(ev.h, true);
       n.lastOwn = { wire: ev.wire, payload: ev.payload, seq: ev.h.seq };
-      for (const t of txs) n.mempool.delete(toHex(t.subarray(1)));
+      for (const t of txs) n.mempool.delete(t.id);
     }
     if (n.byz === "equivocate" && nodeRng.chance(sc.byzantineRate)) {
       // A second event at the same seq with a different payload, sent to the other half.
-      const extra = nodeRng.bytes(SIM_TX_BYTES);
-      extra[0] = 0;
+      const extra = invalidTx(nodeRng.bytes(32));
       const ev2 = makeEvent(n, [...txs, extra], (u) => ({
         ...u,
         seq: ev.h.seq,
@@ -500,11 +549,11 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
     } else {
       broadcast(n, ev.wire, n.byz === "withhold" ? null : ev.payload);
     }
-    if (n.byz === "malformed") {
+    if (n.byz === "malformed" && nodeRng.chance(sc.byzantineRate)) {
       broadcast(n, nodeRng.bytes(nodeRng.int(200)), null);
     }
-    if (n.byz === "spam") {
-      for (let i = 0; i < 3; i++) broadcast(n, ev.wire, ev.payload);
+    if (n.byz === "spam" && nodeRng.chance(sc.byzantineRate)) {
+      broadcast(n, ev.wire, ev.payload);
       const wrong = new Uint8Array(ev.wire);
       wrong[1] = wrong[1]! ^ 1; // another network id
       broadcast(n, wrong, null);
@@ -512,7 +561,7 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
       unknown[7] = k + 5; // creator byte
       broadcast(n, unknown, null);
     }
-    afterEngine(n);
+    await afterEngine(n);
     scheduleCreate(n);
   };
 
@@ -541,7 +590,7 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
         if (h !== undefined) add(h);
       }
     }
-    if (!m.pull) for (const h of n.engine.eventsAfter(m.known, MAX_SYNC_BATCH)) add(h);
+    if (!m.pull) { for (const h of n.engine.eventsAfter(m.known, MAX_SYNC_BATCH)) add(h); }
     if (items.length > 0) send(n.seat, m.from, { k: "batch", from: n.seat, items });
   };
 
@@ -563,12 +612,12 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
 
   // ---- workload ----
   const txEnd = sc.duration - sc.drain;
-  const submit = (tx: Uint8Array): void => {
+  const submit = (tx: SimTx): void => {
     const live = honest.filter((s) => nodes[s]!.alive);
     if (live.length === 0) return;
     for (let c = 0; c < 2; c++) {
       const n = nodes[live[wlRng.int(live.length)]!]!;
-      n.mempool.set(toHex(tx.subarray(1)), tx);
+      n.mempool.set(tx.id, tx);
       scheduleCreate(n);
     }
   };
@@ -615,13 +664,13 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
         if (m.k === "ev") ingest(n, m.wire, m.payload, m.from);
         else if (m.k === "batch") { for (const x of m.items) ingest(n, x.wire, x.payload, m.from); }
         else respond(n, m);
-        afterEngine(n);
+        await afterEngine(n);
         if (n.newInfo) scheduleCreate(n);
         break;
       }
       case "create": {
         const n = nodes[act.node]!;
-        if (act.inc === n.inc) create(n);
+        if (act.inc === n.inc) await create(n, act.eager === true);
         break;
       }
       case "tick": {
@@ -630,10 +679,11 @@ export function runSimnet(sc: Scenario, seed: number): SimSummary {
         break;
       }
       case "tx": {
-        const tx = wlRng.bytes(SIM_TX_BYTES);
-        tx[0] = 0;
-        txSubmitted.set(toHex(tx.subarray(1)), { tx, last: now });
-        submit(tx);
+        if (nextCoin < coins) {
+          const tx = clientTx(nextCoin++);
+          txSubmitted.set(tx.id, { tx, last: now });
+          submit(tx);
+        }
         const next = now - Math.log(1 - wlRng.float()) / sc.txRate;
         if (next < txEnd) q.push(next, { a: "tx" });
         break;

@@ -8,10 +8,10 @@
 import { parseScenario } from "./scenario.ts";
 import { runSimnet } from "./simnet.ts";
 
-self.onmessage = (e: MessageEvent<{ text: string; seeds: number[] }>) => {
+self.onmessage = async (e: MessageEvent<{ text: string; seeds: number[] }>) => {
   try {
     const sc = parseScenario(e.data.text);
-    for (const seed of e.data.seeds) self.postMessage({ seed, summary: runSimnet(sc, seed) });
+    for (const seed of e.data.seeds) self.postMessage({ seed, summary: await runSimnet(sc, seed) });
     self.postMessage({ done: true });
   } catch (err) {
     self.postMessage({ error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });

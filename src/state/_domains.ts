@@ -10,5 +10,3 @@ export const TAG_LEAF: Uint8Array = enc("pc/state/leaf/v0");
 export const TAG_BUCKET: Uint8Array = enc("pc/state/bucket/v0");
 /** Radix-16 interior node: H(TAG_NODE || child_0 || ... || child_15). */
 export const TAG_NODE: Uint8Array = enc("pc/state/node/v0");
-/** Snapshot file trailer checksum: H(TAG_SNAPSHOT || body). */
-export const TAG_SNAPSHOT: Uint8Array = enc("pc/state/snapshot/v0");

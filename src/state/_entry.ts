@@ -68,7 +68,7 @@ export function stateKeyS(tag: number, id: Uint8Array, index: number): string {
  * @example
  * ```ts
  * import { utxoKey } from "./_entry.ts";
- * console.assert(utxoKey({ txid: new Uint8Array(32), vout: 0 })[0] === 0);
+ * console.assert(utxoKey({ txId: new Uint8Array(32), index: 0 })[0] === 0);
  * ```
  */
 export function utxoKey(o: OutPoint): Uint8Array {

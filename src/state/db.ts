@@ -1,37 +1,44 @@
 /**
  * Durable commit and crash recovery of the state over a {@linkcode Store}
- * (docs/spec/state.md §4, docs/adr/0031-state-commit-protocol.md).
+ * (docs/spec/state.md §4, docs/adr/0031-state-commit-protocol.md). Log-structured: the full
+ * state lives in memory; the store holds a root-guarded base snapshot plus a write-ahead log of
+ * per-anchor deltas.
  *
- * Per committed anchor A with delta D (final value or deletion per key) and root R:
- * 1. Small delta (fits one atomic commit): table writes + `committed = (A, R, 0)` +
- *    `applied = A` in ONE atomic commit. Done.
- * 2. Otherwise write-ahead: D is cut into chunks of at most `chunkBytes` stored under
- *    `["state","w",A,i]`, several chunks per atomic commit; the LAST of these commits also sets
- *    `committed = (A, R, n)`. That single pointer write is the commit point.
- * 3. D is then copied into the table `["state","u",key]` in bounded atomic batches, after which
- *    `applied = A` is set and the chunks are deleted.
- * Recovery: if `applied < committed.anchor`, replay the committed chunks (idempotent: they carry
- * final values) and set `applied`; delete every other WAL chunk (uncommitted leftovers of a
- * crash); load the table, recompute the root and refuse the store unless it equals the
- * committed root (root guard).
+ * - Commit of anchor A (delta D = final value or deletion per changed key, root R): D is cut
+ *   into chunks of at most `chunkBytes` under `["state","w",A,i]`, several chunks per atomic
+ *   commit; the LAST of those commits also sets `committed = (A, R)`. That pointer write is the
+ *   commit point: a crash before it leaves only chunks that recovery discards.
+ * - Checkpoint (every `checkpointEvery` anchors or `checkpointBytes` of log): the snapshot of
+ *   the state at A is written as generation g+1 under `["state","s",g+1,i]`, then ONE atomic
+ *   commit sets `base = (g+1, A, R, chunks)`; the previous generation and the log up to A are
+ *   deleted afterwards.
+ * - Recovery: load the base snapshot (its root is recomputed and must equal the base root),
+ *   replay the log anchors base+1 ..= committed in order (each must be complete and contiguous),
+ *   recompute the root and refuse the store unless it equals the committed root (root guard);
+ *   delete every log chunk outside that range and every other snapshot generation.
  * @module
  */
-import { latin1, Reader, toHex, unlatin1, Writer } from "./_bytes.ts";
+import { concat, latin1, Reader, toHex, unlatin1, Writer } from "./_bytes.ts";
 import { STATE_KEY_LEN, StateCommitment } from "./commitment.ts";
 import { StateEngine, type StateEngineOptions } from "./engine.ts";
 import { StateError } from "./errors.ts";
+import { decodeSnapshot, snapshotChunks } from "./snapshot.ts";
 import { keySize, type Store, type StoreKey, type StoreMutation } from "./store.ts";
 
 const P = "state";
 const K_COMMITTED: StoreKey = [P, "m", "committed"];
-const K_APPLIED: StoreKey = [P, "m", "applied"];
-const TABLE: StoreKey = [P, "u"];
+const K_BASE: StoreKey = [P, "m", "base"];
 const WAL: StoreKey = [P, "w"];
+const SNAP: StoreKey = [P, "s"];
 
 /** Options of {@linkcode StateDb}. */
 export interface StateDbOptions {
-  /** Largest WAL chunk value in bytes (default 60,000; below Deno KV's 64 KiB value limit). */
+  /** Largest log or snapshot chunk in bytes (default 60,000: under Deno KV's 64 KiB values). */
   chunkBytes?: number;
+  /** Checkpoint after this many committed anchors since the last base (default 256). */
+  checkpointEvery?: number;
+  /** Checkpoint once this many log bytes accumulated since the last base (default 64 MiB). */
+  checkpointBytes?: number;
 }
 
 /** What a {@linkcode StateDb.commit} wrote. */
@@ -40,73 +47,97 @@ export interface CommitStats {
   anchor: number;
   /** Keys changed. */
   keys: number;
-  /** WAL chunks written (0 on the single-commit path). */
+  /** Log chunks written. */
   walChunks: number;
-  /** Atomic store commits issued. */
-  storeCommits: number;
-  /** Bytes of WAL written. */
+  /** Log bytes written. */
   walBytes: number;
+  /** Atomic store commits issued (checkpoint included). */
+  storeCommits: number;
+  /** Snapshot bytes written when this commit checkpointed, else 0. */
+  checkpointBytes: number;
 }
 
-/** The committed-anchor pointer. */
-interface Committed {
+interface Base {
+  generation: number;
   anchor: number;
   root: Uint8Array;
   chunks: number;
 }
 
+interface Committed {
+  anchor: number;
+  root: Uint8Array;
+}
+
+function encBase(b: Base): Uint8Array {
+  return new Writer().u8(0).u64(b.generation).u64(b.anchor + 1).bytes(b.root).u32(b.chunks)
+    .finish();
+}
+
+function decBase(b: Uint8Array): Base {
+  const r = new Reader(b, "base pointer");
+  if (r.u8() !== 0) throw new RangeError("Cannot decode base pointer: unknown version");
+  const x = {
+    generation: r.u53(),
+    anchor: r.u53() - 1,
+    root: r.bytes(32).slice(),
+    chunks: r.u32(),
+  };
+  r.end();
+  return x;
+}
+
 function encCommitted(c: Committed): Uint8Array {
-  return new Writer().u8(0).u64(c.anchor).bytes(c.root).u32(c.chunks).finish();
+  return new Writer().u8(0).u64(c.anchor + 1).bytes(c.root).finish();
 }
 
 function decCommitted(b: Uint8Array): Committed {
   const r = new Reader(b, "committed pointer");
   if (r.u8() !== 0) throw new RangeError("Cannot decode committed pointer: unknown version");
-  const c = { anchor: r.u53(), root: r.bytes(32).slice(), chunks: r.u32() };
+  const c = { anchor: r.u53() - 1, root: r.bytes(32).slice() };
   r.end();
   return c;
 }
 
-function encAnchor(a: number): Uint8Array {
-  return new Writer().u64(a).finish();
-}
-
-function decAnchor(b: Uint8Array): number {
-  const r = new Reader(b, "applied pointer");
-  const a = r.u53();
-  r.end();
-  return a;
-}
-
-/** Cut a delta into WAL chunks: repeated `op u8 | key 37 | [len u32 | value]`. */
+/** Log chunks of a delta: `u32 chunk count` then repeated `op u8 | key 37 | [len u32 | value]`. */
 function encodeChunks(delta: Map<string, string | null>, chunkBytes: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
+  const bodies: Writer[] = [];
   let w = new Writer();
   for (const [k, v] of delta) {
     const need = 1 + STATE_KEY_LEN + (v === null ? 0 : 4 + v.length);
-    if (w.length > 0 && w.length + need > chunkBytes) {
-      out.push(w.finish());
+    if (w.length > 0 && w.length + need > chunkBytes - 4) {
+      bodies.push(w);
       w = new Writer();
     }
     w.u8(v === null ? 0 : 1).bytes(unlatin1(k));
     if (v !== null) w.u32(v.length).bytes(unlatin1(v));
   }
-  if (w.length > 0) out.push(w.finish());
-  return out;
+  bodies.push(w);
+  return bodies.map((b) => new Writer().u32(bodies.length).bytes(b.finish()).finish());
 }
 
-function decodeChunk(b: Uint8Array, into: [Uint8Array, Uint8Array | null][]): void {
-  const r = new Reader(b, "WAL chunk");
+/** Apply one log chunk to `c`; returns the chunk count its header announces. */
+function replayChunk(b: Uint8Array, c: StateCommitment): number {
+  const r = new Reader(b, "log chunk");
+  const n = r.u32();
   while (r.remaining > 0) {
     const op = r.u8();
-    if (op > 1) throw new RangeError(`Cannot decode WAL chunk: unknown op ${op}`);
-    const key = r.bytes(STATE_KEY_LEN).slice();
-    into.push([key, op === 0 ? null : r.bytes(r.u32()).slice()]);
+    if (op > 1) throw new RangeError(`Cannot decode log chunk: unknown op ${op}`);
+    const key = latin1(r.bytes(STATE_KEY_LEN));
+    if (op === 0) c.deleteS(key);
+    else c.setS(key, latin1(r.bytes(r.u32())));
   }
+  return n;
+}
+
+function corrupt(detail: string, anchor?: number): StateError {
+  return anchor === undefined
+    ? new StateError("STATE_STORE_CORRUPT", { detail })
+    : new StateError("STATE_STORE_CORRUPT", { anchor, detail });
 }
 
 /**
- * Durable state: wraps a {@linkcode StateEngine} and a {@linkcode Store}. Open with
+ * Durable state: a {@linkcode StateEngine} over a {@linkcode Store}. Open with
  * {@linkcode StateDb.open} (which recovers), apply anchors on `db.engine`, then
  * `await db.commit()` before anything depends on the anchor (durability rule).
  *
@@ -124,32 +155,71 @@ function decodeChunk(b: Uint8Array, into: [Uint8Array, Uint8Array | null][]): vo
  * ```
  */
 export class StateDb {
+  /** The store written through. */
   readonly store: Store;
+  /** The in-memory state. */
   readonly engine: StateEngine;
   #chunkBytes: number;
+  #every: number;
+  #everyBytes: number;
   #busy = false;
   #failed = false;
-  #committedAnchor: number;
+  #committed: number;
+  #base: Base | null;
+  #sinceBase = 0;
+  #bytesSinceBase = 0;
 
-  private constructor(store: Store, engine: StateEngine, chunkBytes: number, committed: number) {
+  private constructor(
+    store: Store,
+    engine: StateEngine,
+    o: Required<StateDbOptions>,
+    committed: number,
+    base: Base | null,
+  ) {
     this.store = store;
     this.engine = engine;
-    this.#chunkBytes = chunkBytes;
-    this.#committedAnchor = committed;
+    this.#chunkBytes = o.chunkBytes;
+    this.#every = o.checkpointEvery;
+    this.#everyBytes = o.checkpointBytes;
+    this.#committed = committed;
+    this.#base = base;
   }
 
   /** Last durably committed anchor, -1 when none. */
   get committedAnchor(): number {
-    return this.#committedAnchor;
+    return this.#committed;
+  }
+
+  /** Anchor of the current base snapshot, -1 when none. */
+  get baseAnchor(): number {
+    return this.#base?.anchor ?? -1;
+  }
+
+  static #options(store: Store, o: StateDbOptions): Required<StateDbOptions> {
+    const r = {
+      chunkBytes: o.chunkBytes ?? 60_000,
+      checkpointEvery: o.checkpointEvery ?? 256,
+      checkpointBytes: o.checkpointBytes ?? 64 * 1024 * 1024,
+    };
+    if (
+      !Number.isInteger(r.chunkBytes) || r.chunkBytes < 128 ||
+      r.chunkBytes > store.limits.maxValueBytes
+    ) {
+      throw new RangeError(`Invalid chunkBytes: ${r.chunkBytes}`);
+    }
+    if (!Number.isInteger(r.checkpointEvery) || r.checkpointEvery < 1) {
+      throw new RangeError(`Invalid checkpointEvery: ${r.checkpointEvery}`);
+    }
+    return r;
   }
 
   /**
-   * Open the state in `store`, finishing or discarding an interrupted commit, and verify the
-   * loaded state against the committed root.
+   * Open the state in `store`: load the base snapshot, replay the committed log, discard what a
+   * crash left uncommitted, and verify the result against the committed root.
    * @param store Storage.
    * @param options Engine options.
-   * @param dbOptions Chunk size.
-   * @returns The opened database, at its last committed anchor.
+   * @param dbOptions Chunk size and checkpoint policy.
+   * @returns The database at its last committed anchor.
    * @throws {StateError} `STATE_ROOT_MISMATCH` (root guard) or `STATE_STORE_CORRUPT`.
    */
   static async open(
@@ -157,93 +227,106 @@ export class StateDb {
     options: StateEngineOptions,
     dbOptions: StateDbOptions = {},
   ): Promise<StateDb> {
-    const chunkBytes = dbOptions.chunkBytes ?? 60_000;
-    if (
-      !Number.isInteger(chunkBytes) || chunkBytes < 64 || chunkBytes > store.limits.maxValueBytes
-    ) {
-      throw new RangeError(`Invalid chunkBytes: ${chunkBytes}`);
-    }
-    const cb = await store.get(K_COMMITTED);
-    const ab = await store.get(K_APPLIED);
-    let committed: Committed | null = null;
-    let applied = -1;
+    const o = StateDb.#options(store, dbOptions);
+    let base: Base | null = null, committed: Committed | null = null;
     try {
+      const bb = await store.get(K_BASE), cb = await store.get(K_COMMITTED);
+      if (bb !== null) base = decBase(bb);
       if (cb !== null) committed = decCommitted(cb);
-      if (ab !== null) applied = decAnchor(ab);
     } catch (e) {
-      throw new StateError("STATE_STORE_CORRUPT", { detail: (e as Error).message });
+      throw corrupt((e as Error).message);
     }
-    const db = new StateDb(store, new StateEngine(options, new StateCommitment()), chunkBytes, -1);
-    if (committed !== null && applied < committed.anchor) {
-      if (committed.chunks === 0) {
-        throw new StateError("STATE_STORE_CORRUPT", {
-          anchor: committed.anchor,
-          detail: `applied pointer ${applied} behind a single-commit anchor`,
-        });
-      }
-      // Roll forward: the anchor is committed, its table copy may be partial.
-      const ops: [Uint8Array, Uint8Array | null][] = [];
-      for (let i = 0; i < committed.chunks; i++) {
-        const c = await store.get([...WAL, BigInt(committed.anchor), BigInt(i)]);
-        if (c === null) {
-          throw new StateError("STATE_STORE_CORRUPT", {
-            anchor: committed.anchor,
-            detail: `WAL chunk ${i} missing`,
-          });
+    // 1. Base snapshot.
+    let c = new StateCommitment();
+    let at = -1;
+    if (base !== null) {
+      const parts: Uint8Array[] = [];
+      for (let i = 0; i < base.chunks; i++) {
+        const b = await store.get([...SNAP, BigInt(base.generation), BigInt(i)]);
+        if (b === null) {
+          throw corrupt(
+            `snapshot chunk ${i} of generation ${base.generation} missing`,
+            base.anchor,
+          );
         }
-        try {
-          decodeChunk(c, ops);
-        } catch (e) {
-          throw new StateError("STATE_STORE_CORRUPT", {
-            anchor: committed.anchor,
-            detail: (e as Error).message,
-          });
+        parts.push(b);
+      }
+      try {
+        const snap = decodeSnapshot(concat(parts), base.root);
+        c = snap.commitment;
+      } catch (e) {
+        if (e instanceof StateError && e.code === "SNAPSHOT_ROOT_MISMATCH") {
+          throw new StateError("STATE_ROOT_MISMATCH", { ...e.data, detail: "base snapshot" });
         }
+        throw e instanceof StateError ? corrupt(e.message, base.anchor) : e;
       }
-      await db.#writeTable(ops.map(([k, v]) => [latin1(k), v === null ? null : latin1(v)]));
-      await store.commit([{ type: "set", key: K_APPLIED, value: encAnchor(committed.anchor) }]);
+      at = base.anchor;
     }
-    // Every WAL chunk left is either applied or never committed: delete them all.
-    const stale: StoreKey[] = [];
-    for await (const e of store.list(WAL)) stale.push(e.key);
-    await db.#deleteKeys(stale);
-    // Load and verify.
-    const c = new StateCommitment();
-    for await (const e of store.list(TABLE)) {
-      const key = e.key[2];
-      if (!(key instanceof Uint8Array) || key.length !== STATE_KEY_LEN || e.key.length !== 3) {
-        throw new StateError("STATE_STORE_CORRUPT", { detail: "malformed table key" });
+    // 2. Log: replay base+1 ..= committed; everything else is garbage.
+    const target = committed?.anchor ?? at;
+    if (target < at) throw corrupt(`committed anchor ${target} behind base ${at}`);
+    const garbage: StoreKey[] = [];
+    let cur = -1, want = 0, got = 0;
+    const finish = (): void => {
+      if (cur >= 0 && got !== want) {
+        throw corrupt(`log of anchor ${cur}: ${got} of ${want} chunks`, cur);
       }
-      c.setS(latin1(key), latin1(e.value));
+    };
+    try {
+      for await (const e of store.list(WAL)) {
+        const a = Number(e.key[2] as bigint);
+        if (a <= at || a > target) {
+          garbage.push(e.key);
+          continue;
+        }
+        if (a !== cur) {
+          finish();
+          if (a !== (cur < 0 ? at + 1 : cur + 1)) throw corrupt(`log gap before anchor ${a}`, a);
+          cur = a;
+          got = 0;
+        }
+        if (Number(e.key[3] as bigint) !== got) {
+          throw corrupt(`log of anchor ${a}: chunk ${got} missing`, a);
+        }
+        want = replayChunk(e.value, c);
+        got++;
+      }
+      finish();
+    } catch (e) {
+      throw e instanceof RangeError || (e instanceof TypeError) ? corrupt((e as Error).message) : e;
     }
+    if (target > at && cur !== target) {
+      throw corrupt(`log ends at anchor ${cur}, committed ${target}`, target);
+    }
+    for await (const e of store.list(SNAP)) {
+      if (base === null || Number(e.key[2] as bigint) !== base.generation) garbage.push(e.key);
+    }
+    // 3. Root guard.
     const engine = new StateEngine(options, c);
-    const loaded = new StateDb(store, engine, chunkBytes, committed?.anchor ?? -1);
-    if (committed === null) {
-      if (c.size !== 0) {
-        throw new StateError("STATE_STORE_CORRUPT", {
-          detail: "entries without a committed anchor",
+    if (committed !== null) {
+      const root = c.root();
+      if (toHex(root) !== toHex(committed.root) || engine.anchor !== committed.anchor) {
+        throw new StateError("STATE_ROOT_MISMATCH", {
+          anchor: committed.anchor,
+          expectedRoot: toHex(committed.root),
+          actualRoot: toHex(root),
         });
       }
-      return loaded;
+    } else if (c.size !== 0) {
+      throw corrupt("entries without a committed anchor");
     }
-    const root = c.root();
-    if (toHex(root) !== toHex(committed.root) || engine.anchor !== committed.anchor) {
-      throw new StateError("STATE_ROOT_MISMATCH", {
-        anchor: committed.anchor,
-        expectedRoot: toHex(committed.root),
-        actualRoot: toHex(root),
-      });
-    }
-    return loaded;
+    const db = new StateDb(store, engine, o, target, base);
+    db.#sinceBase = target - at;
+    await db.#deleteKeys(garbage);
+    return db;
   }
 
   /**
-   * Install a restored state (see `restoreSnapshot`) into an empty store: entries in bounded
-   * batches, then the committed/applied pointers in one final atomic commit. Leftover entries of
-   * an interrupted earlier import (entries without a committed pointer) are deleted first.
-   * @param store Store without committed state.
+   * Install a restored state (see `restoreSnapshot`) into a store without committed state: its
+   * snapshot becomes generation 1 of the base, committed in one final atomic commit.
+   * @param store Store without committed state (leftovers of an interrupted import are removed).
    * @param engine Restored engine (its root was verified by `restoreSnapshot`).
-   * @param dbOptions Chunk size.
+   * @param dbOptions Chunk size and checkpoint policy.
    * @returns The database over `store`.
    * @throws {StateError} `STATE_STORE_CORRUPT` when the store already holds committed state.
    */
@@ -252,32 +335,21 @@ export class StateDb {
     engine: StateEngine,
     dbOptions: StateDbOptions = {},
   ): Promise<StateDb> {
-    if ((await store.get(K_COMMITTED)) !== null) {
-      throw new StateError("STATE_STORE_CORRUPT", {
-        detail: "store already holds committed state",
-      });
+    if ((await store.get(K_COMMITTED)) !== null || (await store.get(K_BASE)) !== null) {
+      throw corrupt("store already holds committed state");
     }
-    const db = new StateDb(store, engine, dbOptions.chunkBytes ?? 60_000, -1);
+    const db = new StateDb(store, engine, StateDb.#options(store, dbOptions), -1, null);
     const old: StoreKey[] = [];
     for await (const e of store.list([P])) old.push(e.key);
     await db.#deleteKeys(old);
     engine.takeDelta();
-    await db.#writeTable(engine.commitment.entriesS());
-    const anchor = engine.anchor;
-    await store.commit([
-      {
-        type: "set",
-        key: K_COMMITTED,
-        value: encCommitted({ anchor, root: engine.root(), chunks: 0 }),
-      },
-      { type: "set", key: K_APPLIED, value: encAnchor(anchor) },
-    ]);
-    db.#committedAnchor = anchor;
+    await db.#checkpoint();
     return db;
   }
 
   /**
-   * Make the engine's current anchor durable (everything applied since the last commit).
+   * Make the engine's current anchor durable (everything applied since the last commit), and
+   * checkpoint when the policy says so.
    * @returns What was written.
    * @throws {Error} When called again before the previous commit finished, or after a failed
    *   commit (the database must then be reopened, which recovers).
@@ -299,102 +371,127 @@ export class StateDb {
 
   async #commit(): Promise<CommitStats> {
     const anchor = this.engine.anchor;
-    const root = this.engine.root();
     const delta = this.engine.takeDelta();
     const stats: CommitStats = {
       anchor,
       keys: delta.size,
       walChunks: 0,
-      storeCommits: 0,
       walBytes: 0,
+      storeCommits: 0,
+      checkpointBytes: 0,
     };
-    if (delta.size === 0 && anchor === this.#committedAnchor) return stats;
-    const lim = this.store.limits;
-    const pointer: StoreMutation[] = [
-      { type: "set", key: K_COMMITTED, value: encCommitted({ anchor, root, chunks: 0 }) },
-      { type: "set", key: K_APPLIED, value: encAnchor(anchor) },
-    ];
-    // Single-commit path when the whole delta fits one atomic commit.
-    if (delta.size + pointer.length <= lim.maxMutations) {
-      const muts: StoreMutation[] = [];
-      let bytes = 200;
-      for (const [k, v] of delta) {
-        const key = [...TABLE, unlatin1(k)];
-        muts.push(v === null ? { type: "delete", key } : { type: "set", key, value: unlatin1(v) });
-        bytes += keySize(key) + (v?.length ?? 0);
-      }
-      if (bytes <= lim.maxBytes) {
-        await this.store.commit([...muts, ...pointer]);
-        this.#committedAnchor = anchor;
-        stats.storeCommits = 1;
-        return stats;
-      }
-    }
-    // Write-ahead path.
+    if (delta.size === 0 && anchor === this.#committed) return stats;
+    const root = this.engine.root();
     const chunks = encodeChunks(delta, this.#chunkBytes);
-    const perBatch = Math.max(
-      1,
-      Math.min(lim.maxMutations - 1, Math.floor((lim.maxBytes - 1024) / (this.#chunkBytes + 64))),
-    );
-    for (let i = 0; i < chunks.length; i += perBatch) {
-      const muts: StoreMutation[] = [];
-      for (let j = i; j < Math.min(chunks.length, i + perBatch); j++) {
-        muts.push({ type: "set", key: [...WAL, BigInt(anchor), BigInt(j)], value: chunks[j]! });
-        stats.walBytes += chunks[j]!.length;
-      }
-      if (i + perBatch >= chunks.length) {
-        // The commit point: the pointer lands atomically with the last chunk.
-        muts.push({
-          type: "set",
-          key: K_COMMITTED,
-          value: encCommitted({ anchor, root, chunks: chunks.length }),
-        });
-      }
-      await this.store.commit(muts);
-      stats.storeCommits++;
-    }
-    this.#committedAnchor = anchor;
+    const muts: StoreMutation[] = chunks.map((value, i) => ({
+      type: "set",
+      key: [...WAL, BigInt(anchor), BigInt(i)],
+      value,
+    }));
+    // The commit point: the pointer lands atomically with the last chunk.
+    muts.push({ type: "set", key: K_COMMITTED, value: encCommitted({ anchor, root }) });
+    stats.storeCommits += await this.#write(muts);
+    for (const ch of chunks) stats.walBytes += ch.length;
     stats.walChunks = chunks.length;
-    stats.storeCommits += await this.#writeTable(delta);
-    await this.store.commit([{ type: "set", key: K_APPLIED, value: encAnchor(anchor) }]);
-    stats.storeCommits++;
-    const walKeys: StoreKey[] = [];
-    for (let j = 0; j < chunks.length; j++) walKeys.push([...WAL, BigInt(anchor), BigInt(j)]);
-    stats.storeCommits += await this.#deleteKeys(walKeys);
+    this.#committed = anchor;
+    this.#sinceBase++;
+    this.#bytesSinceBase += stats.walBytes;
+    if (this.#sinceBase >= this.#every || this.#bytesSinceBase >= this.#everyBytes) {
+      const [n, bytes] = await this.#checkpoint();
+      stats.storeCommits += n;
+      stats.checkpointBytes = bytes;
+    }
     return stats;
   }
 
-  async #writeTable(delta: Iterable<[string, string | null]>): Promise<number> {
-    const lim = this.store.limits;
-    let muts: StoreMutation[] = [];
-    let bytes = 0, n = 0;
-    for (const [k, v] of delta) {
-      const key = [...TABLE, unlatin1(k)];
-      const sz = keySize(key) + (v?.length ?? 0);
-      if (muts.length >= lim.maxMutations || bytes + sz > lim.maxBytes - 1024) {
-        await this.store.commit(muts);
-        n++;
-        muts = [];
-        bytes = 0;
-      }
-      muts.push(v === null ? { type: "delete", key } : { type: "set", key, value: unlatin1(v) });
-      bytes += sz;
+  /**
+   * Write a snapshot of the engine as the next base generation now.
+   * @returns Store commits and snapshot bytes written.
+   */
+  async checkpoint(): Promise<[number, number]> {
+    if (this.#busy) throw new Error("StateDb.commit() is already running");
+    if (this.engine.anchor !== this.#committed) {
+      throw new Error("StateDb.checkpoint() needs every applied anchor committed first");
     }
-    if (muts.length > 0) {
-      await this.store.commit(muts);
+    this.#busy = true;
+    try {
+      return await this.#checkpoint();
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #checkpoint(): Promise<[number, number]> {
+    const gen = (this.#base?.generation ?? 0) + 1;
+    const anchor = this.engine.anchor;
+    const root = this.engine.root();
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (const c of snapshotChunks(this.engine)) {
+      for (let o = 0; o < c.length; o += this.#chunkBytes) {
+        parts.push(c.subarray(o, o + this.#chunkBytes));
+      }
+      total += c.length;
+    }
+    const muts: StoreMutation[] = parts.map((value, i) => ({
+      type: "set",
+      key: [...SNAP, BigInt(gen), BigInt(i)],
+      value,
+    }));
+    const base: Base = { generation: gen, anchor, root, chunks: parts.length };
+    muts.push({ type: "set", key: K_BASE, value: encBase(base) });
+    // An import has no committed pointer yet: it lands with the base.
+    if (this.#committed < anchor) {
+      muts.push({ type: "set", key: K_COMMITTED, value: encCommitted({ anchor, root }) });
+    }
+    let n = await this.#write(muts);
+    this.#base = base;
+    this.#committed = anchor;
+    this.#sinceBase = 0;
+    this.#bytesSinceBase = 0;
+    // Garbage: older generations and the log up to the base (recovery would skip them anyway).
+    const old: StoreKey[] = [];
+    for await (const e of this.store.list(SNAP)) {
+      if (Number(e.key[2] as bigint) !== gen) old.push(e.key);
+    }
+    for await (const e of this.store.list(WAL)) {
+      if (Number(e.key[2] as bigint) <= anchor) old.push(e.key);
+    }
+    n += await this.#deleteKeys(old);
+    return [n, total];
+  }
+
+  /** Write mutations in order in as few atomic commits as the limits allow; the last one last. */
+  async #write(muts: StoreMutation[]): Promise<number> {
+    const lim = this.store.limits;
+    let batch: StoreMutation[] = [];
+    let bytes = 0, keyBytes = 0, n = 0;
+    for (const m of muts) {
+      const ks = keySize(m.key);
+      const sz = ks + (m.type === "set" ? m.value.length : 0);
+      if (
+        batch.length > 0 &&
+        (batch.length >= lim.maxMutations || bytes + sz > lim.maxBytes - 1024 ||
+          keyBytes + ks > lim.maxKeyBytes - 256)
+      ) {
+        await this.store.commit(batch);
+        n++;
+        batch = [];
+        bytes = 0;
+        keyBytes = 0;
+      }
+      batch.push(m);
+      bytes += sz;
+      keyBytes += ks;
+    }
+    if (batch.length > 0) {
+      await this.store.commit(batch);
       n++;
     }
     return n;
   }
 
-  async #deleteKeys(keys: StoreKey[]): Promise<number> {
-    let n = 0;
-    for (let i = 0; i < keys.length; i += this.store.limits.maxMutations) {
-      await this.store.commit(
-        keys.slice(i, i + this.store.limits.maxMutations).map((key) => ({ type: "delete", key })),
-      );
-      n++;
-    }
-    return n;
+  #deleteKeys(keys: StoreKey[]): Promise<number> {
+    return this.#write(keys.map((key) => ({ type: "delete", key })));
   }
 }

@@ -1,13 +1,20 @@
 import assert from "node:assert/strict";
-import { StateDb } from "./db.ts";
+import { StateDb, type StateDbOptions } from "./db.ts";
 import { StateError } from "./errors.ts";
-import { MemoryStore } from "./store.ts";
+import { MemoryStore, type StoreLimits, type StoreMutation } from "./store.ts";
 import { StateEngine } from "./engine.ts";
 import { toHex } from "./_bytes.ts";
 import { Workload, WORKLOAD_NETWORK } from "./_workload.ts";
 import type { FinalizedAnchor } from "./types.ts";
 
 const OPTS = { network: WORKLOAD_NETWORK, verifySignatures: false };
+/** Tight limits: many atomic commits per anchor, so crashes land inside every phase. */
+const TIGHT: StoreLimits = {
+  maxMutations: 6,
+  maxBytes: 48 * 1024,
+  maxKeyBytes: 4096,
+  maxValueBytes: 8192,
+};
 
 function anchors(seed: number, n: number, txs: number): FinalizedAnchor[] {
   const w = new Workload({ seed, txsPerAnchor: txs, mintsPerAnchor: 3, invalidPerMille: 50 });
@@ -21,45 +28,62 @@ async function referenceRoots(list: FinalizedAnchor[]): Promise<string[]> {
   return out;
 }
 
-Deno.test("StateDb.commit() and StateDb.open() round-trip through both commit paths", async () => {
-  // 400 txs per anchor (> 1000 changed keys) forces the write-ahead path; 5 txs the single commit.
-  for (const txs of [5, 500]) {
-    const list = anchors(11, 6, txs);
-    const ref = await referenceRoots(list);
+const isCode = (code: string) => (e: unknown) => e instanceof StateError && e.code === code;
+
+Deno.test("StateDb.commit() and StateDb.open() round-trip with and without checkpoints", async () => {
+  const list = anchors(11, 6, 200);
+  const ref = await referenceRoots(list);
+  for (
+    const dbo of [{}, { checkpointEvery: 2 }, {
+      checkpointEvery: 1,
+      chunkBytes: 2048,
+    }] as StateDbOptions[]
+  ) {
     const store = new MemoryStore();
-    const db = await StateDb.open(store, OPTS, { chunkBytes: 4096 });
-    let walChunks = 0;
+    const db = await StateDb.open(store, OPTS, dbo);
+    let checkpoints = 0;
     for (const a of list) {
       await db.engine.applyAnchor(a);
-      walChunks += (await db.commit()).walChunks;
+      if ((await db.commit()).checkpointBytes > 0) checkpoints++;
     }
-    assert.equal(walChunks > 0, txs === 500, `txs ${txs}: WAL used`);
-    const again = await StateDb.open(store, OPTS);
+    assert.equal(
+      checkpoints,
+      dbo.checkpointEvery === undefined ? 0 : list.length / dbo.checkpointEvery,
+    );
+    const again = await StateDb.open(store, OPTS, dbo);
     assert.equal(again.engine.anchor, list.length - 1);
-    assert.equal(toHex(again.engine.root()), ref[ref.length - 1]);
-    // No WAL left behind.
-    for await (const e of store.list(["state", "w"])) assert.fail(`stale WAL ${String(e.key)}`);
+    assert.equal(toHex(again.engine.root()), ref[ref.length - 1], JSON.stringify(dbo));
+    if (dbo.checkpointEvery === 1) {
+      for await (const e of store.list(["state", "w"])) assert.fail(`stale log ${String(e.key)}`);
+    }
   }
 });
 
 Deno.test("StateDb.open() recovers exactly the last committed anchor after a crash at every store commit", async () => {
-  const list = anchors(23, 3, 450);
+  const list = anchors(23, 4, 40);
   const ref = await referenceRoots(list);
-  // Count the store commits of an uninterrupted run.
-  const probe = new MemoryStore();
-  const pdb = await StateDb.open(probe, OPTS, { chunkBytes: 8192 });
-  const commitsAfter: number[] = [];
+  const dbo: StateDbOptions = { checkpointEvery: 2, chunkBytes: 1024 };
+  // Record after which store commit each anchor's committed pointer landed.
+  const pointerAt: number[] = [];
+  class Probe extends MemoryStore {
+    override async commit(m: readonly StoreMutation[]): Promise<void> {
+      await super.commit(m);
+      if (m.some((x) => x.key[2] === "committed")) pointerAt.push(this.commits);
+    }
+  }
+  const probe = new Probe(TIGHT);
+  const pdb = await StateDb.open(probe, OPTS, dbo);
   for (const a of list) {
     await pdb.engine.applyAnchor(a);
     await pdb.commit();
-    commitsAfter.push(probe.commits);
   }
+  assert.equal(pointerAt.length, list.length);
   const total = probe.commits;
-  assert.ok(total > 3 * list.length, `several commits per anchor (${total})`);
+  assert.ok(total > 4 * list.length, `many commits per anchor (${total})`);
   for (let crashAt = 0; crashAt <= total; crashAt++) {
-    const store = new MemoryStore();
+    const store = new MemoryStore(TIGHT);
     store.crashAfterCommits = crashAt;
-    const db = await StateDb.open(store, OPTS, { chunkBytes: 8192 });
+    const db = await StateDb.open(store, OPTS, dbo);
     try {
       for (const a of list) {
         await db.engine.applyAnchor(a);
@@ -69,19 +93,18 @@ Deno.test("StateDb.open() recovers exactly the last committed anchor after a cra
       assert.match((e as Error).message, /Simulated crash/, `crash ${crashAt}`);
     }
     store.crashAfterCommits = Infinity;
-    const re = await StateDb.open(store, OPTS);
-    // The last anchor whose commit point (pointer write) landed.
-    const done = commitsAfter.filter((c) => c <= crashAt).length - 1;
-    const a = re.engine.anchor;
-    assert.ok(a === done || a === done + 1, `crash ${crashAt}: anchor ${a}, done ${done}`);
-    if (a >= 0) {
-      assert.equal(toHex(re.engine.root()), ref[a], `crash ${crashAt}: root of anchor ${a}`);
+    const re = await StateDb.open(store, OPTS, dbo);
+    const done = pointerAt.filter((c) => c <= crashAt).length - 1;
+    assert.equal(re.engine.anchor, done, `crash ${crashAt}: recovered anchor`);
+    if (done >= 0) {
+      assert.equal(toHex(re.engine.root()), ref[done], `crash ${crashAt}: root of anchor ${done}`);
     }
     for await (const e of store.list(["state", "w"])) {
-      assert.fail(`crash ${crashAt}: stale WAL ${String(e.key)}`);
+      const a = Number(e.key[2] as bigint);
+      assert.ok(a > re.baseAnchor && a <= done, `crash ${crashAt}: stale log of anchor ${a}`);
     }
     // Recovery is complete: continuing from there reaches the reference.
-    for (const x of list.slice(a + 1)) {
+    for (const x of list.slice(done + 1)) {
       await re.engine.applyAnchor(x);
       await re.commit();
     }
@@ -89,23 +112,26 @@ Deno.test("StateDb.open() recovers exactly the last committed anchor after a cra
   }
 });
 
-Deno.test("StateDb.open() refuses a store whose entries do not match the committed root", async () => {
-  const store = new MemoryStore();
-  const db = await StateDb.open(store, OPTS);
-  for (const a of anchors(3, 3, 20)) {
-    await db.engine.applyAnchor(a);
-    await db.commit();
+Deno.test("StateDb.open() refuses a store whose log or base snapshot was tampered with", async () => {
+  for (const dbo of [{}, { checkpointEvery: 3 }] as StateDbOptions[]) {
+    const store = new MemoryStore();
+    const db = await StateDb.open(store, OPTS, dbo);
+    for (const a of anchors(3, 3, 20)) {
+      await db.engine.applyAnchor(a);
+      await db.commit();
+    }
+    const prefix = dbo.checkpointEvery === undefined ? ["state", "w"] : ["state", "s"];
+    let victim: { key: readonly (string | bigint | Uint8Array)[]; value: Uint8Array } | undefined;
+    for await (const e of store.list(prefix)) victim = e;
+    const value = victim!.value.slice();
+    value[value.length - 2]! ^= 1; // inside the last entry's value
+    await store.commit([{ type: "set", key: victim!.key, value }]);
+    await assert.rejects(
+      () => StateDb.open(store, OPTS, dbo),
+      isCode("STATE_ROOT_MISMATCH"),
+      JSON.stringify(dbo),
+    );
   }
-  let victim: readonly (string | bigint | Uint8Array)[] | undefined;
-  for await (const e of store.list(["state", "u"])) {
-    victim = e.key;
-    break;
-  }
-  await store.commit([{ type: "delete", key: victim! }]);
-  await assert.rejects(
-    () => StateDb.open(store, OPTS),
-    (e: unknown) => e instanceof StateError && e.code === "STATE_ROOT_MISMATCH",
-  );
 });
 
 Deno.test("StateDb.commit() refuses to continue after a failed commit", async () => {

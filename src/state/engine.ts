@@ -203,7 +203,21 @@ interface Plan {
 interface TxCache {
   spent: TxOutput[];
   msgs: Uint8Array[];
+  /** Number of signature items collected up to and including this transaction. */
+  end: number;
 }
+
+/** Verdicts of an anchor's signatures, filled in chunk by chunk. */
+interface Verdicts {
+  map: Map<string, boolean>;
+  chunks: { end: number; done: Promise<void> }[];
+  next: number;
+}
+
+/** The signature batch of an anchor is verified in up to this many chunks... */
+const VERIFY_CHUNKS = 8;
+/** ...of at least this many signatures. */
+const VERIFY_CHUNK_MIN = 256;
 
 /**
  * The UTXO state machine over an in-memory authenticated map. Durable storage is layered on top
@@ -226,6 +240,7 @@ export class StateEngine {
   #c: StateCommitment;
   #g: GlobalState;
   #delta = new Map<string, string | null>();
+  #applying = false;
 
   /**
    * @param options Network and verifier.
@@ -336,9 +351,13 @@ export class StateEngine {
     const caches = new Map<StateTx, TxCache>();
     const items: SigItem[] = [];
     this.#collect(t, idx, new Map(), caches, items);
-    const verdicts = this.#verify ? await this.#verdicts(items) : null;
+    let verdicts: Verdicts | null = null;
+    if (this.#verify) {
+      verdicts = this.#startVerifying(items);
+      for (const c of verdicts.chunks) await c.done;
+    }
     try {
-      this.#validateTx(t, idx, new Set(), verdicts, caches.get(t));
+      this.#validateTx(t, idx, new Set(), verdicts?.map ?? null, caches.get(t));
     } catch (e) {
       throw this.#toTxError(e, t.txId);
     }
@@ -350,6 +369,7 @@ export class StateEngine {
    * @param a The anchor; `a.index` must be exactly one above {@linkcode anchor}.
    * @returns Receipt with the new root and the skipped items.
    * @throws {StateError} `STATE_ANCHOR_ORDER` for a wrong anchor index (nothing changes).
+   * @throws {Error} When called while a previous call has not finished (not re-entrant).
    */
   async applyAnchor(a: FinalizedAnchor): Promise<AnchorReceipt> {
     if (a.index !== this.#g.anchor + 1) {
@@ -358,29 +378,68 @@ export class StateEngine {
         detail: `expected anchor ${this.#g.anchor + 1}`,
       });
     }
-    const caches = new Map<StateTx, TxCache>();
-    let verdicts: Map<string, boolean> | null = null;
-    if (this.#verify) {
-      // Pre-pass: resolve spent outputs (state, or outputs created earlier in this anchor),
-      // compute sighashes and verify every presented signature in one batch.
-      const overlay = new Map<string, TxOutput>();
-      const items: SigItem[] = [];
-      for (const ev of a.events) {
-        for (const m of ev.mints) {
-          try {
-            overlay.set(utxoKeyS({ txId: m.mintId, index: 0 }), {
-              amount: m.amount,
-              predicate: m.payout,
-            });
-          } catch {
-            // Malformed mint id: the sequential pass refuses the mint.
+    if (this.#applying) throw new Error("StateEngine.applyAnchor() is already running");
+    this.#applying = true;
+    try {
+      const caches = new Map<StateTx, TxCache>();
+      let verdicts: Verdicts | null = null;
+      if (this.#verify) {
+        // Pre-pass: resolve spent outputs (state, or outputs created earlier in this anchor),
+        // compute sighashes and start verifying every presented signature, in chunks, so the
+        // sequential pass can start on the first chunk while later ones verify.
+        const overlay = new Map<string, TxOutput>();
+        const items: SigItem[] = [];
+        for (const ev of a.events) {
+          for (const m of ev.mints) {
+            try {
+              overlay.set(utxoKeyS({ txId: m.mintId, index: 0 }), {
+                amount: m.amount,
+                predicate: m.payout,
+              });
+            } catch {
+              // Malformed mint id: the sequential pass refuses the mint.
+            }
           }
+          for (const t of ev.txs) this.#collect(t, a.index, overlay, caches, items);
         }
-        for (const t of ev.txs) this.#collect(t, a.index, overlay, caches, items);
+        verdicts = this.#startVerifying(items);
       }
-      verdicts = await this.#verdicts(items);
+      return await this.#applySequential(a, verdicts, caches);
+    } finally {
+      this.#applying = false;
     }
-    return this.#applySequential(a, verdicts, caches);
+  }
+
+  /** Launch batch verification of `items` in chunks; verdicts fill in as chunks finish. */
+  #startVerifying(items: SigItem[]): Verdicts {
+    const map = new Map<string, boolean>();
+    const chunks: { end: number; done: Promise<void> }[] = [];
+    const size = Math.max(VERIFY_CHUNK_MIN, Math.ceil(items.length / VERIFY_CHUNKS));
+    for (let i = 0; i < items.length; i += size) {
+      const part = items.slice(i, i + size);
+      const done = this.#verifyChunk(part).then((r) => {
+        for (let j = 0; j < part.length; j++) map.set(sigKey(part[j]!), r[j] === true);
+      });
+      chunks.push({ end: i + part.length, done });
+    }
+    return { map, chunks, next: 0 };
+  }
+
+  /** One chunk through the batch verifier; a throwing verifier falls back to per-item checks. */
+  async #verifyChunk(part: SigItem[]): Promise<boolean[]> {
+    try {
+      const r = await this.#verifier(part);
+      if (r.length === part.length) return r;
+    } catch {
+      // Malformed items make a batch throw: judge them one by one below (same verdicts).
+    }
+    return part.map((it) => {
+      try {
+        return syncVerifier([it])[0] === true;
+      } catch {
+        return false; // A malformed key or signature is an invalid signature.
+      }
+    });
   }
 
   /** Pre-pass for one transaction: spent outputs, sighashes, signature items. */
@@ -408,7 +467,8 @@ export class StateEngine {
       const n = tx.inputs.length + (tx.kind.type === "transfer" ? 0 : 1);
       const msgs: Uint8Array[] = [];
       for (let i = 0; i < n; i++) msgs.push(sighash(tx, i, spent));
-      caches.set(t, { spent, msgs });
+      const cache: TxCache = { spent, msgs, end: 0 };
+      caches.set(t, cache);
       for (let i = 0; i < tx.inputs.length; i++) {
         try {
           predicateSigs(spent[i]!.predicate, tx.witnesses[i]!, idx, msgs[i]!, "", items);
@@ -433,6 +493,7 @@ export class StateEngine {
           if (!(e instanceof Refusal)) throw e;
         }
       }
+      cache.end = items.length;
       for (let i = 0; i < tx.outputs.length; i++) {
         overlay.set(utxoKeyS({ txId: t.txId, index: i }), tx.outputs[i]!);
       }
@@ -445,22 +506,11 @@ export class StateEngine {
     }
   }
 
-  async #verdicts(items: SigItem[]): Promise<Map<string, boolean>> {
-    const m = new Map<string, boolean>();
-    if (items.length === 0) return m;
-    const r = await this.#verifier(items);
-    if (r.length !== items.length) {
-      throw new RangeError(`Verifier returned ${r.length} verdicts for ${items.length} signatures`);
-    }
-    for (let i = 0; i < items.length; i++) m.set(sigKey(items[i]!), r[i] === true);
-    return m;
-  }
-
-  #applySequential(
+  async #applySequential(
     a: FinalizedAnchor,
-    verdicts: Map<string, boolean> | null,
+    verdicts: Verdicts | null,
     caches: Map<StateTx, TxCache>,
-  ): AnchorReceipt {
+  ): Promise<AnchorReceipt> {
     const idx = a.index;
     const spentHere = new Set<string>();
     const skipped: SkippedItem[] = [];
@@ -479,8 +529,23 @@ export class StateEngine {
         }
       }
       for (const t of ev.txs) {
+        const cache = caches.get(t);
+        if (verdicts !== null && cache !== undefined) {
+          // Wait for the chunks holding this transaction's signatures (nothing else runs on
+          // the engine meanwhile: applyAnchor is not re-entrant).
+          while (
+            verdicts.next < verdicts.chunks.length &&
+            verdicts.chunks[verdicts.next]!.end <= cache.end
+          ) {
+            await verdicts.chunks[verdicts.next++]!.done;
+          }
+          const start = verdicts.next === 0 ? 0 : verdicts.chunks[verdicts.next - 1]!.end;
+          if (verdicts.next < verdicts.chunks.length && start < cache.end) {
+            await verdicts.chunks[verdicts.next]!.done;
+          }
+        }
         try {
-          const plan = this.#validateTx(t, idx, spentHere, verdicts, caches.get(t));
+          const plan = this.#validateTx(t, idx, spentHere, verdicts?.map ?? null, cache);
           this.#applyPlan(plan, spentHere);
           appliedTxs++;
           fees += plan.fee;

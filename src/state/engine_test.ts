@@ -15,7 +15,9 @@ import {
   blsSecretKeyToPublicKey,
   schnorrPublicKey,
   schnorrSign,
+  schnorrVerify,
 } from "../crypto/mod.ts";
+import { toHex } from "./_bytes.ts";
 import { MAX_SUPPLY_UNITS } from "../params/mod.ts";
 import { StateEngine } from "./engine.ts";
 import { StateError, TxError } from "./errors.ts";
@@ -446,4 +448,48 @@ Deno.test("StateEngine gives the same root for any order of independent transact
     ),
     { seed: 5, numRuns: 15 },
   );
+});
+
+Deno.test("StateEngine.applyAnchor() verifies signatures in chunks and skips exactly the bad ones", async () => {
+  const N = 700; // several verification chunks
+  const ms = Array.from({ length: N }, () => mint(50n, keyPred(0)));
+  const txs = ms.map((m, i) =>
+    transfer(
+      [{ txId: m.mintId, index: 0 }],
+      [{ amount: 50n, predicate: keyPred(0) }],
+      [49n],
+      1n,
+      sig(i % 97 === 5 ? 1 : 0),
+    )
+  );
+  const bad = txs.filter((_, i) => i % 97 === 5).map((t) => toHex(t.txId));
+  let calls = 0;
+  const verifiers = [
+    undefined, // the default native batch verifier
+    (items: readonly { signature: Uint8Array; message: Uint8Array; publicKey: Uint8Array }[]) => {
+      if (++calls === 2) throw new TypeError("verifier failure"); // falls back to per-item checks
+      return items.map((it) => schnorrVerify(it.signature, it.message, it.publicKey));
+    },
+  ];
+  for (const verifier of verifiers) {
+    const e = new StateEngine(
+      verifier === undefined ? { network: NET } : { network: NET, verifier },
+    );
+    await e.applyAnchor(anchor(0, ms, []));
+    await e.applyAnchor(anchor(1, [], []));
+    const r = await e.applyAnchor(anchor(2, [], txs));
+    assert.deepEqual(r.skipped.map((s) => toHex(s.id)), bad);
+    assert.ok(r.skipped.every((s) => s.code === "TX_BAD_SIGNATURE"));
+    assert.equal(r.appliedTxs, N - bad.length);
+  }
+  assert.ok(calls > 2, `chunks verified: ${calls}`);
+});
+
+Deno.test("StateEngine.applyAnchor() refuses a concurrent call", async () => {
+  const { e, op, out } = await fresh();
+  // The first call awaits its signature batch, so the second arrives while it runs.
+  const first = e.applyAnchor(anchor(2, [], [transfer([op], [out], [1000n], 0n)]));
+  await assert.rejects(() => e.applyAnchor(anchor(2, [], [])), /already running/);
+  assert.deepEqual((await first).skipped, []);
+  assert.equal(e.anchor, 2);
 });

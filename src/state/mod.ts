@@ -41,6 +41,7 @@ export { bondKey, stateKey, utxoKey } from "./_entry.ts";
 export type { BatchVerifier, SigItem } from "./_schnorr.ts";
 export {
   checkBatch,
+  keySize,
   KV_LIMITS,
   MemoryStore,
   type Store,
@@ -51,4 +52,9 @@ export {
 } from "./store.ts";
 export { type CommitStats, StateDb, type StateDbOptions } from "./db.ts";
 export { KvStore, readSnapshotFile, writeSnapshotFile } from "./kv_store.ts";
-export { restoreSnapshot, snapshotChunks } from "./snapshot.ts";
+export {
+  type DecodedSnapshot,
+  decodeSnapshot,
+  restoreSnapshot,
+  snapshotChunks,
+} from "./snapshot.ts";

@@ -35,31 +35,47 @@ export function* snapshotChunks(engine: StateEngine): Generator<Uint8Array> {
   const root = engine.root();
   const c = engine.commitment;
   yield new Writer().bytes(MAGIC).u64(Math.max(0, engine.anchor)).bytes(root).u64(c.size).finish();
-  let w = new Writer();
-  for (const [k, v] of c.entries()) {
-    w.bytes(k).u32(v.length).bytes(v);
-    if (w.length >= 1 << 20) {
-      yield w.finish();
-      w = new Writer();
+  // Entries straight from the latin1 strings into 1 MiB buffers (no per-entry typed arrays).
+  const CHUNK = 1 << 20;
+  let buf = new Uint8Array(CHUNK);
+  let o = 0;
+  for (const [k, v] of c.entriesS()) {
+    const need = k.length + 4 + v.length;
+    if (o + need > buf.length) {
+      yield buf.subarray(0, o);
+      buf = new Uint8Array(Math.max(CHUNK, need));
+      o = 0;
     }
+    for (let i = 0; i < k.length; i++) buf[o++] = k.charCodeAt(i);
+    const n = v.length;
+    buf[o++] = n >>> 24;
+    buf[o++] = (n >>> 16) & 255;
+    buf[o++] = (n >>> 8) & 255;
+    buf[o++] = n & 255;
+    for (let i = 0; i < n; i++) buf[o++] = v.charCodeAt(i);
   }
-  if (w.length > 0) yield w.finish();
+  if (o > 0) yield buf.subarray(0, o);
+}
+
+/** A decoded, root-verified snapshot. */
+export interface DecodedSnapshot {
+  /** Anchor recorded in the header. */
+  anchor: number;
+  /** Root recorded in the header and recomputed from the entries. */
+  root: Uint8Array;
+  /** The entries. */
+  commitment: StateCommitment;
 }
 
 /**
- * Restore a state from snapshot bytes, verifying the root (root guard).
+ * Decode snapshot bytes into a commitment and verify the root (root guard), without building an
+ * engine (the durable layer replays its write-ahead log on top first).
  * @param bytes The snapshot.
- * @param options Engine options for the restored engine.
  * @param expectedRoot Root the caller trusts; when given, the snapshot must match it too.
- * @returns An engine at the snapshot's anchor.
- * @throws {StateError} `SNAPSHOT_CORRUPT` (bad layout, duplicate entries, anchor mismatch) or
- *   `SNAPSHOT_ROOT_MISMATCH` (recomputed root differs from the recorded or expected root).
+ * @returns Anchor, root and entries.
+ * @throws {StateError} `SNAPSHOT_CORRUPT` or `SNAPSHOT_ROOT_MISMATCH`.
  */
-export function restoreSnapshot(
-  bytes: Uint8Array,
-  options: StateEngineOptions,
-  expectedRoot?: Uint8Array,
-): StateEngine {
+export function decodeSnapshot(bytes: Uint8Array, expectedRoot?: Uint8Array): DecodedSnapshot {
   const c = new StateCommitment();
   let anchor: number, root: Uint8Array;
   try {
@@ -74,13 +90,13 @@ export function restoreSnapshot(
       throw new RangeError(`Cannot decode snapshot: count ${count} exceeds the data`);
     }
     for (let i = 0n; i < count; i++) {
-      const k = r.bytes(STATE_KEY_LEN).slice();
+      const k = r.bytes(STATE_KEY_LEN);
       const len = r.u32();
       if (len > MAX_VALUE) {
         throw new RangeError(`Cannot decode snapshot: entry ${i} value of ${len} bytes`);
       }
       const before = c.size;
-      c.set(k, r.bytes(len).slice());
+      c.set(k, r.bytes(len));
       if (c.size === before) throw new RangeError(`Cannot decode snapshot: duplicate entry ${i}`);
     }
     r.end();
@@ -105,14 +121,32 @@ export function restoreSnapshot(
       actualRoot: toHex(actual),
     });
   }
+  return { anchor, root, commitment: c };
+}
+
+/**
+ * Restore a state from snapshot bytes, verifying the root (root guard).
+ * @param bytes The snapshot.
+ * @param options Engine options for the restored engine.
+ * @param expectedRoot Root the caller trusts; when given, the snapshot must match it too.
+ * @returns An engine at the snapshot's anchor.
+ * @throws {StateError} `SNAPSHOT_CORRUPT` (bad layout, duplicate entries, anchor mismatch) or
+ *   `SNAPSHOT_ROOT_MISMATCH` (recomputed root differs from the recorded or expected root).
+ */
+export function restoreSnapshot(
+  bytes: Uint8Array,
+  options: StateEngineOptions,
+  expectedRoot?: Uint8Array,
+): StateEngine {
+  const { anchor, commitment } = decodeSnapshot(bytes, expectedRoot);
   let engine: StateEngine;
   try {
-    engine = new StateEngine(options, c);
+    engine = new StateEngine(options, commitment);
   } catch (e) {
     if (e instanceof StateError) throw new StateError("SNAPSHOT_CORRUPT", { detail: e.message });
     throw e;
   }
-  if (engine.anchor !== anchor) {
+  if (Math.max(0, engine.anchor) !== anchor) {
     throw new StateError("SNAPSHOT_CORRUPT", {
       anchor,
       detail: `global entry says anchor ${engine.anchor}`,

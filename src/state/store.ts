@@ -16,10 +16,15 @@ export type StoreMutation =
   | { type: "set"; key: StoreKey; value: Uint8Array }
   | { type: "delete"; key: StoreKey };
 
-/** Limits one atomic commit must respect (Deno KV: 1000 mutations, 800 KiB, 64 KiB values). */
+/**
+ * Limits one atomic commit must respect (Deno KV: 1000 mutations, 800 KiB in all, 80 KiB of
+ * keys, 64 KiB per value).
+ */
 export interface StoreLimits {
   /** Most mutations per atomic commit. */
   maxMutations: number;
+  /** Most encoded key bytes per atomic commit (see {@linkcode keySize}). */
+  maxKeyBytes: number;
   /** Most bytes (keys + values) per atomic commit. */
   maxBytes: number;
   /** Largest single value. */
@@ -29,6 +34,7 @@ export interface StoreLimits {
 /** Deno KV's limits, which every store enforces so that tests catch oversize batches. */
 export const KV_LIMITS: StoreLimits = Object.freeze({
   maxMutations: 1000,
+  maxKeyBytes: 81920,
   maxBytes: 800 * 1024,
   maxValueBytes: 65536,
 });
@@ -71,9 +77,11 @@ export function checkBatch(mutations: readonly StoreMutation[], limits: StoreLim
       `Atomic commit too large: ${mutations.length} mutations exceed ${limits.maxMutations}`,
     );
   }
-  let bytes = 0;
+  let bytes = 0, keyBytes = 0;
   for (const m of mutations) {
-    bytes += keySize(m.key);
+    const ks = keySize(m.key);
+    keyBytes += ks;
+    bytes += ks;
     if (m.type === "set") {
       if (m.value.length > limits.maxValueBytes) {
         throw new RangeError(
@@ -82,6 +90,11 @@ export function checkBatch(mutations: readonly StoreMutation[], limits: StoreLim
       }
       bytes += m.value.length;
     }
+  }
+  if (keyBytes > limits.maxKeyBytes) {
+    throw new RangeError(
+      `Atomic commit too large: ${keyBytes} key bytes exceed ${limits.maxKeyBytes}`,
+    );
   }
   if (bytes > limits.maxBytes) {
     throw new RangeError(`Atomic commit too large: ${bytes} bytes exceed ${limits.maxBytes}`);

@@ -1,0 +1,112 @@
+/**
+ * State engine benchmarks against a UTXO set of STATE_BENCH_UTXOS entries (default 1,000,000):
+ * apply of 1-input/2-output transfers without signature checks (root included), the root
+ * recomputation alone, and state proofs. Full validation with signatures and durable Deno KV
+ * commits is measured by scripts/state_load.ts. Figures: docs/performance.md, "State".
+ *
+ * Run: deno bench -A bench/state_bench.ts
+ * @module
+ */
+import { StateCommitment, StateEngine, utxoKey, verifyStateProof } from "../src/state/mod.ts";
+import { Prng, Workload, WORKLOAD_NETWORK } from "../src/state/_workload.ts";
+
+const N = Number(Deno.env.get("STATE_BENCH_UTXOS") ?? 1_000_000);
+const PER = 1000;
+const ROUNDS = 40;
+
+// Fixture: N genesis mints, then anchors of PER 1-in/2-out transfers.
+const w = new Workload({
+  seed: 7,
+  txsPerAnchor: PER,
+  genesisMints: N,
+  splitOnly: true,
+  mintsPerAnchor: 0,
+});
+const e = new StateEngine({ network: WORKLOAD_NETWORK, verifySignatures: false });
+await e.applyAnchor(w.anchor());
+e.takeDelta();
+const anchors = Array.from({ length: ROUNDS + 5 }, () => w.anchor());
+// Check the fixture: one anchor applies every transaction and leaves value conserved.
+const first = anchors.shift()!;
+{
+  const r = await e.applyAnchor(first);
+  e.takeDelta();
+  if (r.appliedTxs !== PER || r.skipped.length !== 0 || e.size < N) {
+    throw new Error(
+      `Bad fixture: applied ${r.appliedTxs}, skipped ${r.skipped.length}, size ${e.size}`,
+    );
+  }
+}
+let next = 0;
+
+Deno.bench({
+  group: "state.apply",
+  name:
+    `StateEngine.applyAnchor ${PER} x 1-in/2-out, no signature checks, root included (${N} UTXOs)`,
+  baseline: true,
+  n: ROUNDS,
+  warmup: 2,
+  async fn(b) {
+    const a = anchors[next++]!;
+    b.start();
+    await e.applyAnchor(a);
+    b.end();
+    e.takeDelta();
+  },
+});
+
+// Root recomputation alone: a separate commitment of N entries, PER x 3 changes per round.
+const c = new StateCommitment();
+const rng = new Prng(9);
+const live: string[] = [];
+const value = (i: number) =>
+  String.fromCharCode(0, 0, ...rng.bytes(60)) + String.fromCharCode(i & 255);
+const key = () => String.fromCharCode(0, ...rng.bytes(32), 0, 0, 0, rng.int(2));
+for (let i = 0; i < N; i++) {
+  const k = key();
+  c.setS(k, value(i));
+  live.push(k);
+}
+c.root();
+
+Deno.bench({
+  group: "state.root",
+  name: `StateCommitment.root after ${PER * 2} inserts + ${PER} deletes (${N} entries)`,
+  n: ROUNDS,
+  warmup: 2,
+  fn(b) {
+    for (let i = 0; i < PER; i++) {
+      const j = rng.int(live.length);
+      c.deleteS(live[j]!);
+      live[j] = live[live.length - 1]!;
+      live.pop();
+      for (let t = 0; t < 2; t++) {
+        const k = key();
+        c.setS(k, value(i));
+        live.push(k);
+      }
+    }
+    b.start();
+    c.root();
+    b.end();
+  },
+});
+
+const someOut = { txId: first.events[0]!.txs[0]!.txId, index: 0 };
+const root = e.root();
+const proof = e.proveUtxo(someOut);
+const leafValue = e.commitment.get(utxoKey(someOut));
+if (leafValue === undefined || !verifyStateProof(root, utxoKey(someOut), leafValue, proof)) {
+  throw new Error("Bad fixture: proof does not verify");
+}
+
+Deno.bench({
+  group: "state.proof",
+  name: "StateEngine.proveUtxo",
+  fn: () => void e.proveUtxo(someOut),
+});
+Deno.bench({
+  group: "state.proof",
+  name: "verifyStateProof (inclusion)",
+  fn: () => void verifyStateProof(root, utxoKey(someOut), leafValue, proof),
+});

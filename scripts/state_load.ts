@@ -1,0 +1,143 @@
+/**
+ * Sustained state load: full validation (native BIP-340 batch verification), apply and durable
+ * Deno KV commit of signed 1-input/2-output transfers, one commit per anchor. Prints one JSON
+ * summary line (docs/performance.md, "State").
+ *
+ * Usage: deno run -A --unstable-kv scripts/state_load.ts [--txs 200000] [--per-anchor 2000]
+ *        [--extra-utxos 800000] [--db path] [--no-verify]
+ * The state holds `txs + extra-utxos` outputs before the timed run (default 1,000,000).
+ * @module
+ */
+import { sighash, type Tx, txId } from "../src/codec/mod.ts";
+import { nativeStatus, schnorrPublicKey, schnorrSign } from "../src/crypto/mod.ts";
+import { KvStore, StateDb, type StateMint, type StateTx } from "../src/state/mod.ts";
+import { Prng, WORKLOAD_NETWORK } from "../src/state/_workload.ts";
+
+function arg(name: string, dflt: number | string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 && Deno.args[i + 1] !== undefined ? Deno.args[i + 1]! : String(dflt);
+}
+const TXS = Number(arg("txs", 200_000));
+const PER = Number(arg("per-anchor", 2000));
+const EXTRA = Number(arg("extra-utxos", 800_000));
+const VERIFY = !Deno.args.includes("--no-verify");
+const DB = arg("db", await Deno.makeTempFile({ prefix: "pc_state_load_", suffix: ".sqlite" }));
+
+const rng = new Prng(42);
+const KEYS = 16;
+const sks = Array.from({ length: KEYS }, () => rng.bytes(32));
+const pks = sks.map((sk) => schnorrPublicKey(sk));
+const net = WORKLOAD_NETWORK;
+const UNIT = 25n * 100_000_000n;
+
+// Genesis: TXS spendable mints (one per transaction) plus EXTRA bystander outputs.
+const mints: StateMint[] = [];
+for (let i = 0; i < TXS + EXTRA; i++) {
+  mints.push({
+    mintId: rng.bytes(32),
+    amount: UNIT,
+    tier: 0,
+    payout: { type: "key", pubkey: pks[i % KEYS]! },
+  });
+}
+const t0 = performance.now();
+const anchors: StateTx[][] = [];
+for (let a = 0; a < TXS / PER; a++) {
+  const txs: StateTx[] = [];
+  for (let j = 0; j < PER; j++) {
+    const i = a * PER + j;
+    const m = mints[i]!;
+    const k = i % KEYS;
+    const tx: Tx = {
+      version: 1,
+      networkId: net.networkId,
+      kind: { type: "transfer" },
+      inputs: [{ prevout: { txId: m.mintId, index: 0 } }],
+      outputs: [
+        { amount: UNIT / 2n, predicate: { type: "key", pubkey: pks[(k + 1) % KEYS]! } },
+        { amount: UNIT / 2n - 1000n, predicate: { type: "key", pubkey: pks[k]! } },
+      ],
+      fee: 1000n,
+      witnesses: [],
+    };
+    const msg = sighash(tx, 0, [{ amount: m.amount, predicate: m.payout }]);
+    tx.witnesses.push({
+      sigs: [schnorrSign(msg, sks[k]!)],
+      signers: 0,
+      preimage: null,
+      reveal: null,
+    });
+    txs.push({ tx, txId: txId(tx) });
+  }
+  anchors.push(txs);
+}
+const genMs = performance.now() - t0;
+
+const store = await KvStore.open(DB);
+const db = await StateDb.open(store, { network: net, verifySignatures: VERIFY });
+const tg = performance.now();
+await db.engine.applyAnchor({
+  index: 0,
+  events: [{ eventId: new Uint8Array(32), mints, txs: [] }],
+});
+await db.commit();
+await db.engine.applyAnchor({ index: 1, events: [] }); // tier 0 matures
+await db.commit();
+const genesisMs = performance.now() - tg;
+mints.length = 0;
+
+let peakRss = Deno.memoryUsage().rss;
+let applyMs = 0, commitMs = 0, walBytes = 0, storeCommits = 0, skipped = 0, applied = 0;
+const commitTimes: number[] = [];
+const start = performance.now();
+for (const [i, txs] of anchors.entries()) {
+  const ta = performance.now();
+  const r = await db.engine.applyAnchor({
+    index: i + 2,
+    events: [{ eventId: rng.bytes(32), mints: [], txs }],
+  });
+  const tc = performance.now();
+  const s = await db.commit();
+  const te = performance.now();
+  applyMs += tc - ta;
+  commitMs += te - tc;
+  commitTimes.push(te - tc);
+  walBytes += s.walBytes;
+  storeCommits += s.storeCommits;
+  skipped += r.skipped.length;
+  applied += r.appliedTxs;
+  anchors[i] = [];
+  const rss = Deno.memoryUsage().rss;
+  if (rss > peakRss) peakRss = rss;
+}
+const wall = performance.now() - start;
+commitTimes.sort((a, b) => a - b);
+// One checkpoint of the final state (the policy runs one every 256 anchors or 64 MiB of log).
+const tk = performance.now();
+const [, checkpointBytes] = await db.checkpoint();
+const checkpointMs = performance.now() - tk;
+store.close();
+await Deno.remove(DB).catch(() => {/* KV may keep side files; best effort */});
+console.log(JSON.stringify({
+  bench: "state_load",
+  verify_signatures: VERIFY,
+  txs: TXS,
+  applied,
+  skipped,
+  per_anchor: PER,
+  utxos_before: TXS + EXTRA,
+  tx_per_s: Math.round(applied / (wall / 1000)),
+  apply_validate_tx_per_s: Math.round(applied / (applyMs / 1000)),
+  commit_ms_total: Math.round(commitMs),
+  commit_ms_median: Number(commitTimes[commitTimes.length >> 1]?.toFixed(1)),
+  commit_ms_p99: Number(commitTimes[Math.floor(commitTimes.length * 0.99)]?.toFixed(1)),
+  wal_mib: Number((walBytes / 1048576).toFixed(1)),
+  store_commits: storeCommits,
+  checkpoint_ms: Math.round(checkpointMs),
+  checkpoint_mib: Number((checkpointBytes / 1048576).toFixed(1)),
+  genesis_ms: Math.round(genesisMs),
+  signing_setup_ms: Math.round(genMs),
+  peak_rss_mib: Math.round(peakRss / 1048576),
+  native: nativeStatus(),
+  cores: navigator.hardwareConcurrency,
+}));
