@@ -74,8 +74,6 @@ export interface Scenario {
   readonly heartbeat: number;
   /** Period of pull sync with a random peer. */
   readonly syncInterval: number;
-  /** Create an event at once when an event of a higher round than our tip arrives. */
-  readonly eagerRounds: boolean;
   /** Peers each honest node forwards a newly inserted event to (gossip redundancy). */
   readonly relay: number;
   /** Client txs per time unit (all nodes together). */
@@ -210,7 +208,6 @@ export function parseScenario(text: string): Scenario {
     heartbeat: num(node, "heartbeat", "node.", latency * 2, 0.001, 1e9),
     syncInterval: num(node, "sync_interval", "node.", latency * 2, 0.001, 1e9),
     relay: num(node, "relay", "node.", 0, 0, 64),
-    eagerRounds: node["eager_rounds"] === true,
     txRate: num(wl, "tx_rate", "workload.", 0.05, 0, 1e6),
     partitions,
     crashes,

@@ -83,7 +83,7 @@ type Msg =
 
 type Action =
   | { a: "deliver"; to: number; msg: Msg }
-  | { a: "create"; node: number; inc: number; eager?: boolean }
+  | { a: "create"; node: number; inc: number }
   | { a: "tick"; node: number; inc: number }
   | { a: "tx" }
   | { a: "client" }
@@ -152,7 +152,6 @@ interface Node {
   durable: { id: string; root: string }[];
   lastOwn: { wire: Uint8Array; payload: Uint8Array; seq: number } | undefined;
   requested: Map<string, number>;
-  eagerPending: boolean;
 }
 
 /**
@@ -266,7 +265,6 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
       durable: [],
       lastOwn: undefined,
       requested: new Map(),
-      eagerPending: false,
     });
   }
   const honest = nodes.filter((n) => n.byz === undefined).map((n) => n.seat);
@@ -396,15 +394,6 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
     const res = n.engine.receive(h, n.payloads.has(key));
     if (n.engine.size > before) {
       n.newInfo = true;
-      if (sc.eagerRounds && h.creator !== n.seat) {
-        // A higher round reached us: answer at once so the new round's witnesses spread faster.
-        const mine = n.engine.tip(n.seat);
-        const r = n.engine.roundOf(h.id) ?? -1;
-        if (mine !== undefined && r > (n.engine.roundOf(mine.id) ?? 0) && !n.eagerPending) {
-          n.eagerPending = true;
-          q.push(now, { a: "create", node: n.seat, inc: n.inc, eager: true });
-        }
-      }
       // Gossip relay: forward a newly inserted event to `relay` random peers (mesh redundancy).
       if (sc.relay > 0 && n.byz === undefined && h.creator !== n.seat && k > 2) {
         const p = payloadBytes.get(key) ?? null;
@@ -502,9 +491,8 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
     }
   };
 
-  const create = async (n: Node, eager = false): Promise<void> => {
-    if (eager) n.eagerPending = false;
-    else n.createScheduled = false;
+  const create = async (n: Node): Promise<void> => {
+    n.createScheduled = false;
     if (!n.alive || n.byz === "silent") return;
     if (n.lastOwn !== undefined && (n.engine.tip(n.seat)?.seq ?? -1) < n.lastOwn.seq) return;
     if (!n.newInfo && now - n.lastCreate < sc.heartbeat) return;
@@ -670,7 +658,7 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
       }
       case "create": {
         const n = nodes[act.node]!;
-        if (act.inc === n.inc) await create(n, act.eager === true);
+        if (act.inc === n.inc) await create(n);
         break;
       }
       case "tick": {
