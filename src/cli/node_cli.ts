@@ -23,13 +23,16 @@ import {
   PhantomNode,
   type PhantomNodeModules,
   populateStore,
+  readGenesis,
   readSeatKey,
   runCacheBench,
   runUntilSignal,
   setupLogging,
   type Snapshotter,
+  ValidatorService,
   writeSeatKey,
 } from "../node/mod.ts";
+import { networkParams } from "../params/mod.ts";
 
 /** The software version (from deno.json). */
 export const VERSION: string = denoJson.version;
@@ -234,11 +237,46 @@ See docs/operations.md for the full runbook.`,
         });
       }
       setCryptoLogger((message, fields) => nodeLogger("crypto").info(message, { ...fields }));
-      const mods: PhantomNodeModules = { nativeStatus, ...(await plugins.nodeModules?.(loaded)) };
+      let mods: PhantomNodeModules = { nativeStatus, ...(await plugins.nodeModules?.(loaded)) };
+      const genesisPath = cfg["node.genesis_file"] === ""
+        ? `${loaded.networkDir}/genesis.json`
+        : cfg["node.genesis_file"];
+      let validator: ValidatorService | null = null;
+      if (await exists(genesisPath)) {
+        validator = new ValidatorService({
+          genesis: await readGenesis(genesisPath),
+          network: networkParams(cfg["node.network"]),
+          seatKey: (await exists(keyPath)) ? await readSeatKey(keyPath) : null,
+          dataDir: loaded.networkDir,
+          eventIntervalMs: cfg["node.event_interval_ms"],
+          antiEntropyMs: cfg["node.anti_entropy_ms"],
+          mempoolMaxTxs: cfg["node.mempool_max_txs"],
+          listen: [...cfg["p2p.listen"]],
+          bootstrap: [...cfg["p2p.bootstrap"]],
+        });
+        mods = {
+          ...mods,
+          ...validator.providers(),
+          components: [...(mods.components ?? []), validator],
+        };
+        log.info("Genesis loaded", { path: genesisPath, seat: validator.seat });
+      } else {
+        log.warn("No genesis file: running the RPC frame only", { path: genesisPath });
+      }
       const node = new PhantomNode(
         { loaded, version: VERSION },
         seatPubkey === undefined ? mods : { ...mods, seatPubkey },
       );
+      if (validator !== null) {
+        validator.bind({
+          flush: (c) => node.flushQueue.flush(c),
+          kv: () => {
+            if (node.kv === null) throw new Error("The node's KV database is not open");
+            return node.kv;
+          },
+        });
+        validator.registerRpc(node.rpcMethods);
+      }
       await runUntilSignal(node, log);
       state.code = EXIT.OK;
     });

@@ -156,6 +156,38 @@ export const CONFIG_SCHEMA = {
     doc:
       "BIP-340 seat secret key file (hex, mode 0600). Empty: <data_dir>/<network>/keys/seat.key. Replaced by phantom-signer later.",
   } satisfies StringField,
+  "node.genesis_file": {
+    type: "string",
+    default: "",
+    flag: "--genesis",
+    check: checkPath,
+    allowed: "a file path",
+    doc:
+      "Genesis file (JSON: committee seat keys, genesis note, allocations). Empty: <data_dir>/<network>/genesis.json; without one the node runs the RPC frame only.",
+  } satisfies StringField,
+  "node.event_interval_ms": {
+    type: "integer",
+    default: 100,
+    min: 1,
+    max: 60_000,
+    flag: "--event-interval-ms",
+    doc:
+      "Least time between two events of this seat, in ms (a node timer, never part of consensus).",
+  } satisfies IntegerField,
+  "node.mempool_max_txs": {
+    type: "integer",
+    default: 20_000,
+    min: 1,
+    max: 10_000_000,
+    doc: "Most transactions held in the mempool; submit_tx is refused above it.",
+  } satisfies IntegerField,
+  "node.anti_entropy_ms": {
+    type: "integer",
+    default: 2_000,
+    min: 50,
+    max: 3_600_000,
+    doc: "Period of the anti-entropy round (ask peers HAVE, fetch missing event ranges), in ms.",
+  } satisfies IntegerField,
   "node.cache.header_cap": {
     type: "integer",
     default: 100_000,
@@ -235,7 +267,7 @@ export const CONFIG_SCHEMA = {
     maxItems: 16,
     check: checkMultiaddr,
     items: "multiaddrs",
-    doc: "libp2p listen multiaddrs (placeholder until the p2p layer lands).",
+    doc: "libp2p listen multiaddrs.",
   } satisfies ListField,
   "p2p.bootstrap": {
     type: "string[]",
@@ -243,7 +275,7 @@ export const CONFIG_SCHEMA = {
     maxItems: 64,
     check: checkMultiaddr,
     items: "multiaddrs",
-    doc: "libp2p bootstrap peer multiaddrs (placeholder until the p2p layer lands).",
+    doc: "libp2p bootstrap peer multiaddrs, each ending in /p2p/<peer id>.",
   } satisfies ListField,
   "log.level": {
     type: "enum",

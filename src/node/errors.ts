@@ -105,7 +105,9 @@ export type NodeErrorCode =
   | "KEY_EXISTS"
   | "STORE_EMPTY"
   | "COMPONENT_START_FAILED"
-  | "NOT_IMPLEMENTED";
+  | "NOT_IMPLEMENTED"
+  | "GENESIS_INVALID"
+  | "CHAIN_MISMATCH";
 
 /** Per-code data of {@linkcode NodeError}. */
 export type NodeErrorData =
@@ -114,7 +116,9 @@ export type NodeErrorData =
   | { code: "KEY_EXISTS"; path: string }
   | { code: "STORE_EMPTY"; dir: string }
   | { code: "COMPONENT_START_FAILED"; component: string }
-  | { code: "NOT_IMPLEMENTED"; feature: string };
+  | { code: "NOT_IMPLEMENTED"; feature: string }
+  | { code: "GENESIS_INVALID"; path: string; detail: string }
+  | { code: "CHAIN_MISMATCH"; height: number; detail: string };
 
 /**
  * A runtime failure of the node a caller can handle (locked data dir, existing key file, ...).
@@ -159,6 +163,10 @@ export class NodeError extends Error {
         return `Cannot start component "${d.component}"`;
       case "NOT_IMPLEMENTED":
         return `Not available yet: ${d.feature}`;
+      case "GENESIS_INVALID":
+        return `Invalid genesis file "${d.path}": ${d.detail}`;
+      case "CHAIN_MISMATCH":
+        return `Stored chain disagrees at anchor ${d.height}: ${d.detail}`;
     }
   }
 }

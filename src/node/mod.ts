@@ -58,6 +58,49 @@ export { type LoggingOptions, nodeLogger, setupLogging, teardownLogging } from "
 export { readSeatKey, type SeatKey, writeSeatKey } from "./keys.ts";
 export { type SnapshotInfo, type Snapshotter } from "./snapshot.ts";
 export {
+  addressOf,
+  type Genesis,
+  type GenesisAllocation,
+  type GenesisFile,
+  genesisStateAnchor,
+  parseGenesis,
+  readGenesis,
+  writeGenesis,
+} from "./genesis.ts";
+export {
+  type Coin,
+  type DevnetInitOptions,
+  type DevnetLayout,
+  type DevnetNodeSpec,
+  type DevnetRunOptions,
+  type DevnetSummary,
+  faucetPredicates,
+  faucetTransfer,
+  initDevnet,
+  mineOnce,
+  type NodeProcess,
+  type NodeStats,
+  peakRss,
+  rootsAgree,
+  rpc,
+  runDevnet,
+  spawnNode,
+  type SpawnOptions,
+  stopNode,
+  waitFor,
+} from "./devnet.ts";
+export {
+  decodeEventBody,
+  DEFAULT_FEE_FLOOR,
+  encodeEventBody,
+  type FeeFloor,
+  STATE_KV_FILE,
+  type ValidatorModules,
+  type ValidatorOptions,
+  ValidatorService,
+  type ValidatorStats,
+} from "./validator.ts";
+export {
   FlushQueue,
   KV_FILE,
   PhantomNode,

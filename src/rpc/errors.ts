@@ -33,6 +33,12 @@ export const RPC_ERROR = {
 export type RpcErrorCode = typeof RPC_ERROR[keyof typeof RPC_ERROR];
 
 /**
+ * An application error code of another module in the JSON-RPC server-error range
+ * (-32099..-32000), e.g. the mint's `MINT_RPC_ERROR_CODES` (-32040..-32050).
+ */
+export type AppErrorCode = number;
+
+/**
  * An error with a JSON-RPC code, thrown by method handlers (or the server) and returned to the
  * client as `{ code, message, data }`.
  *
@@ -45,18 +51,18 @@ export type RpcErrorCode = typeof RPC_ERROR[keyof typeof RPC_ERROR];
  */
 export class RpcError extends Error {
   /** JSON-RPC error code. */
-  readonly code: RpcErrorCode;
+  readonly code: RpcErrorCode | AppErrorCode;
   /** Optional structured detail returned as `error.data`. */
   readonly data: Readonly<Record<string, unknown>> | undefined;
 
   /**
-   * @param code JSON-RPC error code
+   * @param code JSON-RPC error code ({@linkcode RPC_ERROR} or a module's application code)
    * @param message client-facing message (sentence case, no trailing period)
    * @param data structured detail
    * @param options standard error options (cause)
    */
   constructor(
-    code: RpcErrorCode,
+    code: RpcErrorCode | AppErrorCode,
     message: string,
     data?: Readonly<Record<string, unknown>>,
     options?: ErrorOptions,

@@ -4,7 +4,7 @@
  * application error codes), Prometheus text at `/metrics` and JSON health at `/status/node`.
  * @module
  */
-export { RPC_ERROR, RpcError, type RpcErrorCode } from "./errors.ts";
+export { type AppErrorCode, RPC_ERROR, RpcError, type RpcErrorCode } from "./errors.ts";
 export { type Infer, type OptionalValidator, p, ParamError, type Validator } from "./params.ts";
 export { type CallContext, MethodRegistry, type MethodSpec } from "./registry.ts";
 export { RateLimiter, type RateLimiterOptions } from "./ratelimit.ts";

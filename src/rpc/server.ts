@@ -11,7 +11,7 @@
 import type { Registry } from "prom-client";
 import type { Logger } from "@logtape/logtape";
 import type { RpcMetrics } from "../metrics/mod.ts";
-import { RPC_ERROR, RpcError, type RpcErrorCode } from "./errors.ts";
+import { type AppErrorCode, RPC_ERROR, RpcError, type RpcErrorCode } from "./errors.ts";
 import { ParamError } from "./params.ts";
 import { RateLimiter } from "./ratelimit.ts";
 import type { MethodRegistry } from "./registry.ts";
@@ -66,7 +66,7 @@ type JsonRpcResponse = JsonRpcErrorBody | JsonRpcResultBody;
 
 function errorBody(
   id: JsonRpcId,
-  code: RpcErrorCode,
+  code: RpcErrorCode | AppErrorCode,
   message: string,
   data?: unknown,
 ): JsonRpcErrorBody {

@@ -1,0 +1,1126 @@
+/**
+ * The validator / full-node service: composes the consensus engine (one shard, committee from the
+ * genesis file), the durable state (StateDb over Deno KV), the mint chain, a bounded mempool, the
+ * event-creation timer, and the p2p service (gossip of events, pull, anti-entropy). Every input
+ * (p2p body, own event, RPC read that touches state) runs through one serial queue, so an anchor
+ * is applied and made durable (node flush queue) before any RPC can observe it. Decisions:
+ * docs/adr/0063-node-service-wiring.md, runbook: docs/operations.md.
+ * @module
+ */
+import type { Logger } from "@logtape/logtape";
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
+import {
+  CodecError,
+  decodeAddress,
+  decodeEvent,
+  decodeEventPayloadWithIds,
+  decodeTxWithIds,
+  encodeEvent,
+  encodeEventPayload,
+  encodePredicate,
+  encodeTx,
+  type Event,
+  eventExtrasHash,
+  eventId,
+  type Mint,
+  mintId,
+  type Predicate,
+  predicateCommitment,
+  type Tx,
+} from "../codec/mod.ts";
+import { schnorrSign, schnorrVerify } from "../crypto/mod.ts";
+import {
+  buildCodecHeader,
+  ConsensusEngine,
+  type EventHeader,
+  fromSignedHeader,
+} from "../consensus/mod.ts";
+import {
+  buildTemplate,
+  checkSolution,
+  MintChain,
+  MintError,
+  mintErrorToRpc,
+  mintParamsOf,
+  mintStatus,
+  mintStatusToJson,
+  payoutFromAddress,
+  templateToJson,
+} from "../mint/mod.ts";
+import { type NewBody, P2pService, type ValidationResult } from "../p2p/mod.ts";
+import { MAX_PAYLOAD_TXS, type NetworkParams } from "../params/mod.ts";
+import { type MethodRegistry, p, RPC_ERROR, RpcError } from "../rpc/mod.ts";
+import {
+  type FinalizedEvent,
+  KvStore,
+  StateDb,
+  type StateMint,
+  type StateTx,
+  TxError,
+} from "../state/mod.ts";
+import { NodeError } from "./errors.ts";
+import { type Genesis, genesisStateAnchor } from "./genesis.ts";
+import type { SeatKey } from "./keys.ts";
+import type { Component } from "./lifecycle.ts";
+import { nodeLogger } from "./logging.ts";
+
+/** File name of the state database inside the network data directory. */
+export const STATE_KV_FILE = "state.kv";
+
+/** Fee floor enforced by the mempool (docs/spec/wallet.md §3). */
+export interface FeeFloor {
+  /** Units per encoded byte. */
+  readonly unitsPerByte: bigint;
+  /** Minimum fee in units. */
+  readonly minFee: bigint;
+}
+
+/** Default fee floor: 1 unit per byte, at least 1,000 units. */
+export const DEFAULT_FEE_FLOOR: FeeFloor = { unitsPerByte: 1n, minFee: 1_000n };
+
+/** Options of {@linkcode ValidatorService}. */
+export interface ValidatorOptions {
+  /** The network's genesis. */
+  readonly genesis: Genesis;
+  /** Network parameters (must match the genesis network). */
+  readonly network: NetworkParams;
+  /** Seat key; null or a key outside the committee runs a full node. */
+  readonly seatKey: SeatKey | null;
+  /** Network data directory (`<data_dir>/<network>`): state.kv, p2p identity. */
+  readonly dataDir: string;
+  /** Least ms between two own events. */
+  readonly eventIntervalMs: number;
+  /** Anti-entropy period in ms. */
+  readonly antiEntropyMs: number;
+  /** Mempool capacity in transactions. */
+  readonly mempoolMaxTxs: number;
+  /** libp2p listen multiaddrs; `null` disables p2p (single-node tests). */
+  readonly listen: string[] | null;
+  /** libp2p bootstrap multiaddrs. */
+  readonly bootstrap: string[];
+  /** Most transactions per event payload (default B). */
+  readonly maxPayloadTxs?: number;
+  /** Fee floor (default {@linkcode DEFAULT_FEE_FLOOR}). */
+  readonly feeFloor?: FeeFloor;
+}
+
+/** Dependencies of {@linkcode ValidatorService}, bound by the node before start. */
+export interface ValidatorModules {
+  /** Runs a durable commit after the previous ones (the node's flush queue). */
+  readonly flush: (commit: () => Promise<void>) => Promise<void>;
+  /** The node's open KV database (available once the node's kv component started). */
+  readonly kv: () => Deno.Kv;
+  /** Logger (default category phantom.node). */
+  readonly logger?: Logger;
+}
+
+/** Live counters for status lines (RPC `node_stats`). */
+export interface ValidatorStats {
+  /** Last durable anchor index. */
+  anchor: number;
+  /** Events in the local DAG. */
+  events: number;
+  /** Transactions finalized and applied since start (including replay). */
+  txsFinalized: number;
+  /** Mints accepted. */
+  mintsAccepted: number;
+  /** Finality latency (submit to durable anchor) of local transactions, ms: p50. */
+  finalityP50Ms: number | null;
+  /** Same, p95. */
+  finalityP95Ms: number | null;
+  /** Connected peers. */
+  peers: number;
+  /** Mempool size. */
+  mempool: number;
+  /** State root hex. */
+  root: string;
+}
+
+interface EventRec {
+  readonly body: Uint8Array;
+  readonly event: Event;
+  readonly header: EventHeader;
+  readonly txs: StateTx[];
+  readonly txBytes: Uint8Array[];
+}
+
+interface PoolTx {
+  readonly st: StateTx;
+  readonly bytes: Uint8Array;
+  readonly fee: bigint;
+  readonly t0: number;
+  carried: boolean;
+}
+
+interface AnchorRecord {
+  index: number;
+  height: number;
+  round: number;
+  id: string;
+  root: string;
+  events: string[];
+  txs: number;
+  mints: number;
+  skipped: string[];
+}
+
+const hex = bytesToHex;
+const MAX_GET_UTXOS = 1000;
+const FINALITY_SAMPLES = 2048;
+const MAX_PENDING_MINTS = 64;
+
+function u32be(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n, false);
+  return b;
+}
+
+/**
+ * Event body on the wire and in the store: `u32be len ‖ encodeEvent(event) ‖
+ * encodeEventPayload(payload)`. The payload travels with its event, so holding an event means
+ * holding its payload (data-availability rule, docs/adr/0063-node-service-wiring.md).
+ * @param event the signed event
+ * @param payload encoded payload
+ * @returns the body bytes
+ */
+export function encodeEventBody(event: Event, payload: Uint8Array): Uint8Array {
+  const e = encodeEvent(event);
+  const out = new Uint8Array(4 + e.length + payload.length);
+  out.set(u32be(e.length), 0);
+  out.set(e, 4);
+  out.set(payload, 4 + e.length);
+  return out;
+}
+
+/**
+ * Decodes an event body and checks everything that needs no DAG: id, network, shard, creator
+ * range, payload root/count/size, extras hash and the creator's signature.
+ * @param body bytes
+ * @param genesis committee and network
+ * @returns the decoded parts
+ * @throws {CodecError} on malformed bytes
+ * @throws {RangeError} when a check fails
+ */
+export function decodeEventBody(body: Uint8Array, genesis: Genesis): EventRec {
+  if (body.length < 4) throw new RangeError(`Event body too short: ${body.length} bytes`);
+  const n = new DataView(body.buffer, body.byteOffset, 4).getUint32(0, false);
+  if (4 + n > body.length) throw new RangeError(`Event length ${n} exceeds the body`);
+  const event = decodeEvent(body.subarray(4, 4 + n));
+  const payloadBytes = body.subarray(4 + n);
+  const h = event.header;
+  if (h.networkId !== genesis.networkId) throw new RangeError(`Wrong network ${h.networkId}`);
+  if (h.shard !== 0) throw new RangeError(`Wrong shard ${h.shard}`);
+  const key = genesis.committee[h.creator];
+  if (key === undefined) throw new RangeError(`Creator ${h.creator} is not a committee seat`);
+  const pl = decodeEventPayloadWithIds(payloadBytes);
+  if (hex(pl.payloadRoot) !== hex(h.payloadRoot)) throw new RangeError("Payload root mismatch");
+  if (pl.txIds.length !== h.payloadTxs || payloadBytes.length !== h.payloadBytes) {
+    throw new RangeError("Payload size mismatch");
+  }
+  if (hex(eventExtrasHash(event.mints, event.evidence)) !== hex(h.extrasHash)) {
+    throw new RangeError("Extras hash mismatch");
+  }
+  const id = eventId(h);
+  if (!schnorrVerify(event.signature, id, key)) throw new RangeError("Bad event signature");
+  const header = fromSignedHeader({ header: h, signature: event.signature });
+  const txs = pl.payload.txs.map((tx, i) => ({ tx, txId: pl.txIds[i]! }));
+  return { body, event, header, txs, txBytes: pl.payload.txs.map((t) => encodeTx(t)) };
+}
+
+function percentile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function outKey(txId: Uint8Array, index: number): string {
+  return `${hex(txId)}:${index.toString().padStart(10, "0")}`;
+}
+
+function predicateKeys(pr: Predicate): string[] {
+  const keys = [hex(predicateCommitment(pr))];
+  if (pr.type === "commit") keys.push(hex(pr.commitment));
+  return keys;
+}
+
+function toJsonValue(v: unknown): unknown {
+  if (v instanceof Uint8Array) return hex(v);
+  if (typeof v === "bigint") return v.toString();
+  if (Array.isArray(v)) return v.map(toJsonValue);
+  if (typeof v === "object" && v !== null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJsonValue(x)]));
+  }
+  return v;
+}
+
+/**
+ * The validator / full-node component (see the module doc).
+ *
+ * @example
+ * ```ts ignore
+ * const svc = new ValidatorService(options);
+ * const node = new PhantomNode({ loaded, version }, { components: [svc], ...svc.providers() });
+ * svc.bind({ flush: (c) => node.flushQueue.flush(c), kv: () => node.kv! });
+ * svc.registerRpc(node.rpcMethods);
+ * await node.start();
+ * ```
+ */
+export class ValidatorService implements Component {
+  /** Component name. */
+  readonly name = "validator";
+  /** Own seat, or null for a full node. */
+  readonly seat: number | null;
+  readonly #o: ValidatorOptions;
+  #log: Logger;
+  readonly #floor: FeeFloor;
+  readonly #maxTxs: number;
+  #m: ValidatorModules | null = null;
+  #engine: ConsensusEngine;
+  #mint: MintChain;
+  #db: StateDb | null = null;
+  #store: KvStore | null = null;
+  #p2p: P2pService | null = null;
+  #serial: Promise<unknown> = Promise.resolve();
+  #events = new Map<string, EventRec>();
+  #verified = new Set<string>();
+  #dagCount = 0;
+  #index = 0;
+  #last: AnchorRecord | null = null;
+  #records = new Map<number, AnchorRecord>();
+  #replayTo = -1;
+  #txIndex = new Map<string, { anchor: number; event: string; pos: number }>();
+  #addr = new Map<string, Set<string>>();
+  #pool = new Map<string, PoolTx>();
+  #spentByPool = new Map<string, string>();
+  #pendingMints = new Map<string, Mint>();
+  #finality: number[] = [];
+  #txsFinalized = 0;
+  #mintsAccepted = 0;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #running = false;
+  #creating = false;
+  #pump: Promise<void> | null = null;
+
+  /**
+   * @param options genesis, network, seat key, data directory, timers and limits
+   * @throws {RangeError} when the genesis network differs from `network`
+   */
+  constructor(options: ValidatorOptions) {
+    if (options.genesis.networkId !== options.network.networkId) {
+      throw new RangeError(
+        `Genesis network ${options.genesis.networkId} differs from ${options.network.networkId}`,
+      );
+    }
+    this.#o = options;
+    this.#log = nodeLogger("node");
+    this.#floor = options.feeFloor ?? DEFAULT_FEE_FLOOR;
+    this.#maxTxs = Math.min(options.maxPayloadTxs ?? MAX_PAYLOAD_TXS, MAX_PAYLOAD_TXS);
+    const pk = options.seatKey === null ? null : hex(options.seatKey.publicKey);
+    const seat = pk === null ? -1 : options.genesis.file.committee.indexOf(pk);
+    this.seat = seat < 0 ? null : seat;
+    this.#engine = this.#newEngine();
+    this.#mint = new MintChain(mintParamsOf(options.network));
+  }
+
+  #newEngine(): ConsensusEngine {
+    const g = this.#o.genesis;
+    return new ConsensusEngine({
+      network: g.networkId,
+      shard: 0,
+      committeeSize: g.committee.length,
+      genesisId: g.genesisId,
+      verifySignature: (ev) => {
+        const k = hex(ev.id);
+        if (this.#verified.has(k)) return true;
+        const key = g.committee[ev.creator];
+        return key !== undefined && schnorrVerify(ev.signature, ev.id, key);
+      },
+    });
+  }
+
+  /**
+   * Binds the node's flush queue and KV database (call before the node starts).
+   * @param modules flush queue and KV accessor
+   */
+  bind(modules: ValidatorModules): void {
+    this.#m = modules;
+    if (modules.logger !== undefined) this.#log = modules.logger;
+  }
+
+  /** The p2p service once started, else null. */
+  get p2p(): P2pService | null {
+    return this.#p2p;
+  }
+
+  /** Status providers for {@linkcode PhantomNode} modules. */
+  providers(): {
+    peers: () => number;
+    mempool: () => { txs: number; bytes: number };
+    latestAnchor: () => { id: string; height: number } | null;
+    seat: () => { shard: number | null; seat: number | null };
+  } {
+    return {
+      peers: () => this.#peerCount(),
+      mempool: () => {
+        let bytes = 0;
+        for (const t of this.#pool.values()) bytes += t.bytes.length;
+        return { txs: this.#pool.size, bytes };
+      },
+      latestAnchor: () =>
+        this.#last === null ? null : { id: this.#last.id, height: this.#last.index },
+      seat: () => ({ shard: 0, seat: this.seat }),
+    };
+  }
+
+  #peerCount(): number {
+    try {
+      return this.#p2p?.peers().length ?? 0;
+    } catch {
+      // Not started yet (or stopped): no peers.
+      return 0;
+    }
+  }
+
+  /** @returns live counters */
+  stats(): ValidatorStats {
+    const s = [...this.#finality].sort((a, b) => a - b);
+    return {
+      anchor: this.#last?.index ?? (this.#db?.committedAnchor ?? -1),
+      events: this.#events.size,
+      txsFinalized: this.#txsFinalized,
+      mintsAccepted: this.#mintsAccepted,
+      finalityP50Ms: percentile(s, 0.5),
+      finalityP95Ms: percentile(s, 0.95),
+      peers: this.#peerCount(),
+      mempool: this.#pool.size,
+      root: this.#db === null ? "" : hex(this.#db.engine.root()),
+    };
+  }
+
+  #kv(): Deno.Kv {
+    if (this.#m === null) throw new Error("ValidatorService is not bound to a node");
+    return this.#m.kv();
+  }
+
+  /** Runs `fn` after every earlier serial step (the single writer of engine and state). */
+  #enqueue<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = this.#serial.then(fn);
+    this.#serial = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Opens the state (recovering it), applies genesis on a fresh store, reloads the stored DAG
+   * (re-deriving every finalized anchor and checking it against the stored record), then starts
+   * p2p and the timers.
+   * @throws {NodeError} `CHAIN_MISMATCH` when a re-derived anchor differs from the stored one
+   * @throws {StateError} when the state store fails its root guard
+   */
+  async start(): Promise<void> {
+    if (this.#m === null) throw new Error("ValidatorService is not bound to a node");
+    const o = this.#o;
+    this.#store = await KvStore.open(`${o.dataDir}/${STATE_KV_FILE}`);
+    this.#db = await StateDb.open(this.#store, { network: o.network });
+    const db = this.#db;
+    if (db.committedAnchor < 0) {
+      await db.engine.applyAnchor(genesisStateAnchor(o.genesis));
+      await this.#m.flush(async () => {
+        await db.commit();
+      });
+    }
+    for (const [k, v] of db.engine.commitment.entriesS()) {
+      if (k.charCodeAt(0) !== 0) continue;
+      const txId = Uint8Array.from(k.slice(1, 33), (c) => c.charCodeAt(0));
+      const index = ((k.charCodeAt(33) << 24) | (k.charCodeAt(34) << 16) |
+        (k.charCodeAt(35) << 8) | k.charCodeAt(36)) >>> 0;
+      const u = db.engine.getUtxo({ txId, index });
+      if (u !== undefined) this.#indexOutput(u.predicate, txId, index);
+      void v;
+    }
+    // Stored anchor records: the replay below must re-derive exactly these.
+    const kv = this.#kv();
+    for await (const e of kv.list<string>({ prefix: ["anchor"] })) {
+      const r = JSON.parse(e.value) as AnchorRecord;
+      this.#records.set(r.index, r);
+    }
+    this.#replayTo = db.committedAnchor;
+    for await (const e of kv.list<Uint8Array>({ prefix: ["dag"] })) {
+      this.#dagCount++;
+      let rec: EventRec;
+      try {
+        rec = decodeEventBody(e.value, o.genesis);
+      } catch (err) {
+        // A stored body was checked before it was stored: this is disk corruption.
+        throw new NodeError({
+          code: "CHAIN_MISMATCH",
+          height: this.#index,
+          detail: `stored event ${String(e.key[1])} does not decode: ${(err as Error).message}`,
+        });
+      }
+      await this.#insert(rec, false);
+    }
+    this.#log.info("Node state loaded", {
+      anchor: this.#index,
+      durable: db.committedAnchor,
+      events: this.#events.size,
+      root: hex(db.engine.root()),
+      seat: this.seat,
+    });
+    if (o.listen !== null) {
+      this.#p2p = new P2pService({
+        network: o.network.name,
+        dataDir: o.dataDir,
+        listen: o.listen,
+        bootstrap: o.bootstrap,
+        shards: [0],
+      }, {
+        store: {
+          has: (id) => this.#events.has(hex(id)),
+          get: (id) => this.#events.get(hex(id))?.body,
+        },
+        bodyId: (kind, body) => kind === "events" ? this.#bodyId(body) : new Uint8Array(32),
+        validators: { events: (input) => this.#validate(input.body) },
+        sync: {
+          have: () => {
+            const seqs = this.#engine.knownSeqs();
+            const out = [];
+            for (let v = 0; v < seqs.length; v++) {
+              if (seqs[v]! >= 0) {
+                out.push({ creator: o.genesis.committee[v]!, seq: BigInt(seqs[v]!) });
+              }
+            }
+            return out;
+          },
+          range: (creator, fromSeq, limit) => {
+            const seat = o.genesis.file.committee.indexOf(hex(creator));
+            const out: Uint8Array[] = [];
+            if (seat < 0) return out;
+            for (let s = Number(fromSeq); out.length < limit; s++) {
+              const evs = this.#engine.eventsAt(seat, s);
+              if (evs.length === 0) break;
+              for (const ev of evs) out.push(ev.id);
+            }
+            return out.slice(0, limit);
+          },
+        },
+      });
+      await this.#p2p.start();
+      const p2p = this.#p2p;
+      this.#pump = (async () => {
+        for await (const b of p2p.bodies) await this.#onBody(b);
+      })();
+      this.#log.info("P2p started", { peer_id: p2p.peerId, addrs: p2p.multiaddrs });
+    }
+    this.#running = true;
+    this.#timers.push(setInterval(() => this.#tick(), o.eventIntervalMs));
+    if (this.#p2p !== null) {
+      this.#timers.push(setInterval(() => void this.#antiEntropy(), o.antiEntropyMs));
+      void this.#antiEntropy();
+    }
+  }
+
+  /** Stops timers and p2p, waits for the serial queue, closes the state store. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    await this.#p2p?.stop();
+    await this.#pump;
+    await this.#serial;
+    this.#store?.close();
+    this.#store = null;
+  }
+
+  #bodyId(body: Uint8Array): Uint8Array {
+    try {
+      const n = new DataView(body.buffer, body.byteOffset, 4).getUint32(0, false);
+      return eventId(decodeEvent(body.subarray(4, 4 + n)).header);
+    } catch {
+      // Not an event: an id that cannot match, so the pull is refused as a mismatch.
+      return new Uint8Array(32);
+    }
+  }
+
+  #validate(body: Uint8Array): ValidationResult {
+    try {
+      const rec = decodeEventBody(body, this.#o.genesis);
+      this.#verified.add(hex(rec.header.id));
+      return { verdict: "accept" };
+    } catch (e) {
+      return { verdict: "reject", reason: e instanceof CodecError ? "MALFORMED" : "INVALID" };
+    }
+  }
+
+  #onBody(b: NewBody): Promise<void> {
+    if (b.kind !== "events") return Promise.resolve();
+    return this.#enqueue(async () => {
+      if (this.#events.has(hex(b.id))) return;
+      let rec: EventRec;
+      try {
+        rec = decodeEventBody(b.body, this.#o.genesis);
+      } catch (e) {
+        this.#log.debug("Dropped event body", { from: b.from, error: (e as Error).message });
+        return;
+      }
+      await this.#insert(rec, true);
+    }).catch((e) => this.#fatal("Event intake failed", e));
+  }
+
+  #fatal(msg: string, e: unknown): void {
+    this.#log.error(msg, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  }
+
+  /** Stores (when `persist`), inserts into the DAG and processes finalized anchors. */
+  async #insert(rec: EventRec, persist: boolean): Promise<void> {
+    const key = hex(rec.header.id);
+    if (this.#events.has(key)) return;
+    if (persist) await this.#kv().set(["dag", BigInt(this.#dagCount++)], rec.body);
+    this.#events.set(key, rec);
+    this.#verified.add(key);
+    const r = this.#engine.receive(rec.header, true);
+    if (r.status === "rejected") {
+      this.#log.debug("Event rejected by consensus", { id: key, error: r.error?.message });
+    }
+    if (r.missing !== undefined && r.missing.length > 0 && this.#p2p !== null && persist) {
+      void this.#fetchMissing(r.missing);
+    }
+    await this.#drainAnchors();
+  }
+
+  async #fetchMissing(ids: readonly Uint8Array[]): Promise<void> {
+    try {
+      await this.#p2p?.fetchIds("events", ids);
+    } catch (e) {
+      this.#log.debug("Fetch of missing parents failed", { error: (e as Error).message });
+    }
+  }
+
+  async #drainAnchors(): Promise<void> {
+    const db = this.#db!;
+    for (const a of this.#engine.takeAnchors()) {
+      const index = ++this.#index;
+      const events: FinalizedEvent[] = [];
+      let mints = 0;
+      for (const h of a.events) {
+        const rec = this.#events.get(hex(h.id))!;
+        const sm: StateMint[] = [];
+        for (const m of rec.event.mints) {
+          try {
+            const out = this.#mint.apply(m, BigInt(index));
+            sm.push({ mintId: out.mintId, amount: out.amount, tier: out.tier, payout: out.payout });
+            this.#pendingMints.delete(hex(out.mintId));
+            mints++;
+          } catch (e) {
+            if (!(e instanceof MintError)) throw e;
+            // Stale or invalid mint: skipped by every node alike (docs/spec/mint.md §6).
+          }
+        }
+        events.push({ eventId: h.id, mints: sm, txs: rec.txs });
+      }
+      let record: AnchorRecord;
+      if (index <= this.#replayTo) {
+        const stored = this.#records.get(index);
+        if (stored === undefined || stored.id !== hex(a.id)) {
+          throw new NodeError({
+            code: "CHAIN_MISMATCH",
+            height: index,
+            detail: `re-derived anchor id ${hex(a.id)} differs from stored ${stored?.id ?? "none"}`,
+          });
+        }
+        record = stored;
+      } else {
+        const receipt = await db.engine.applyAnchor({ index, events });
+        record = {
+          index,
+          height: a.height,
+          round: a.round,
+          id: hex(a.id),
+          root: hex(receipt.root),
+          events: a.events.map((h) => hex(h.id)),
+          txs: receipt.appliedTxs,
+          mints: receipt.appliedMints,
+          skipped: receipt.skipped.map((s) => hex(s.id)),
+        };
+        const kv = this.#kv();
+        const rec = record;
+        await this.#m!.flush(async () => {
+          await kv.set(["anchor", BigInt(index)], JSON.stringify(rec));
+          await db.commit();
+        });
+        this.#records.set(index, rec);
+      }
+      this.#afterAnchor(record, events);
+    }
+  }
+
+  /** Updates the RPC-visible indexes once an anchor is durable. */
+  #afterAnchor(record: AnchorRecord, events: FinalizedEvent[]): void {
+    const skipped = new Set(record.skipped);
+    const now = performance.now();
+    for (const ev of events) {
+      for (const m of ev.mints) {
+        if (!skipped.has(hex(m.mintId))) {
+          this.#mintsAccepted++;
+          this.#indexOutput(m.payout, m.mintId, 0);
+        }
+      }
+      ev.txs.forEach((t, pos) => {
+        const id = hex(t.txId);
+        const inPool = this.#pool.get(id);
+        if (inPool !== undefined) this.#dropFromPool(id, inPool);
+        if (skipped.has(id) || this.#txIndex.has(id)) return;
+        this.#txIndex.set(id, { anchor: record.index, event: hex(ev.eventId), pos });
+        this.#txsFinalized++;
+        if (inPool !== undefined) {
+          this.#finality.push(now - inPool.t0);
+          if (this.#finality.length > FINALITY_SAMPLES) this.#finality.shift();
+        }
+        t.tx.outputs.forEach((o, i) => this.#indexOutput(o.predicate, t.txId, i));
+      });
+    }
+    // Transactions whose inputs are now gone (spent by another) can never apply.
+    const db = this.#db!;
+    for (const [id, t] of this.#pool) {
+      if (t.carried) continue;
+      if (t.st.tx.inputs.some((i) => db.engine.getUtxo(i.prevout) === undefined)) {
+        this.#dropFromPool(id, t);
+      }
+    }
+    this.#last = record;
+    if (record.index % 50 === 0 || record.txs > 0) {
+      this.#log.info("Anchor finalized", {
+        anchor: record.index,
+        round: record.round,
+        txs: record.txs,
+        mints: record.mints,
+        root: record.root.slice(0, 16),
+      });
+    }
+  }
+
+  #indexOutput(pr: Predicate, txId: Uint8Array, index: number): void {
+    for (const k of predicateKeys(pr)) {
+      let s = this.#addr.get(k);
+      if (s === undefined) this.#addr.set(k, s = new Set());
+      s.add(outKey(txId, index));
+    }
+  }
+
+  #dropFromPool(id: string, t: PoolTx): void {
+    this.#pool.delete(id);
+    for (const i of t.st.tx.inputs) {
+      const k = outKey(i.prevout.txId, i.prevout.index);
+      if (this.#spentByPool.get(k) === id) this.#spentByPool.delete(k);
+    }
+  }
+
+  #tick(): void {
+    if (!this.#running || this.seat === null || this.#creating) return;
+    this.#creating = true;
+    this.#enqueue(() => this.#createEvent())
+      .catch((e) => this.#fatal("Event creation failed", e))
+      .finally(() => (this.#creating = false));
+  }
+
+  /** Creates, stores, inserts and publishes one own event when there is something to reference. */
+  async #createEvent(): Promise<void> {
+    const seat = this.seat!;
+    const e = this.#engine;
+    const parents = e.selectParents(seat);
+    if (e.k >= 2 && e.tip(seat) !== undefined && parents.length === 0) return;
+    const prepared = e.prepareEvent(seat, parents);
+    const txs: PoolTx[] = [];
+    for (const t of this.#pool.values()) {
+      if (txs.length >= this.#maxTxs) break;
+      if (!t.carried) txs.push(t);
+    }
+    const mints = [...this.#pendingMints.values()].slice(0, 4);
+    const payload = encodeEventPayload({ txs: txs.map((t) => t.st.tx) as Tx[] });
+    const decoded = decodeEventPayloadWithIds(payload);
+    const { header: base } = buildCodecHeader({
+      network: this.#o.genesis.networkId,
+      shard: 0,
+      creator: seat,
+      seq: prepared.seq,
+      selfParent: prepared.selfParent,
+      parents: prepared.parents,
+      voteMask: prepared.voteMask,
+      payloadRoot: decoded.payloadRoot,
+      payloadTxs: txs.length,
+      payloadBytes: payload.length,
+    });
+    const header = { ...base, extrasHash: eventExtrasHash(mints, []) };
+    const id = eventId(header);
+    const signature = schnorrSign(id, this.#o.seatKey!.secretKey);
+    const body = encodeEventBody({ header, mints, evidence: [], signature }, payload);
+    const rec = decodeEventBody(body, this.#o.genesis);
+    for (const t of txs) t.carried = true;
+    for (const m of mints) this.#pendingMints.delete(hex(mintId(m)));
+    await this.#insert(rec, true);
+    try {
+      this.#p2p?.publish("events", 0, id, body);
+    } catch (err) {
+      this.#log.warn("Cannot publish event", { error: (err as Error).message });
+    }
+  }
+
+  async #antiEntropy(): Promise<void> {
+    const p2p = this.#p2p;
+    if (p2p === null || !this.#running) return;
+    const committee = this.#o.genesis.file.committee;
+    let peers: string[];
+    try {
+      peers = p2p.peers();
+    } catch {
+      // Stopped between the check and the call.
+      return;
+    }
+    for (const peer of peers) {
+      try {
+        const have = await p2p.fetchHave(peer);
+        for (const h of have) {
+          const seat = committee.indexOf(hex(h.creator));
+          if (seat < 0) continue;
+          const known = this.#engine.knownSeqs()[seat] ?? -1;
+          if (h.seq <= BigInt(known)) continue;
+          const ids = await p2p.fetchRange(peer, h.creator, BigInt(known + 1), 512);
+          const want = ids.filter((id) => !this.#events.has(hex(id)));
+          if (want.length > 0) await p2p.fetchIds("events", want, peer);
+        }
+        const wanted = this.#engine.wanted(128);
+        if (wanted.length > 0) await p2p.fetchIds("events", wanted, peer);
+      } catch (e) {
+        this.#log.debug("Anti-entropy round with peer failed", {
+          peer,
+          error: (e as Error).message,
+        });
+      }
+    }
+  }
+
+  // ---- RPC ----
+
+  /**
+   * Registers the chain RPC methods (docs/spec/wallet.md §3, docs/spec/mint.md §8).
+   * @param r the node's method registry
+   */
+  registerRpc(r: MethodRegistry): void {
+    const net = this.#o.network;
+    r.register(
+      "submit_tx",
+      "Submit a transaction (encodeTx hex) to the mempool",
+      p.object({
+        tx: p.hex(0, 100_000),
+      }),
+      ({ tx }) => this.#enqueue(() => this.#submitTx(hexToBytes(tx))),
+    );
+    r.register(
+      "get_tx",
+      "A transaction with its finality status, or null",
+      p.object({ txid: p.hex(32) }),
+      ({ txid }) => this.#enqueue(() => this.#getTx(txid)),
+    );
+    r.register(
+      "get_utxos",
+      "Unspent outputs paying an address, paged by cursor",
+      p.object({
+        address: p.string({ maxLength: 200 }),
+        cursor: p.optional(p.string({ maxLength: 80 })),
+      }),
+      ({ address, cursor }) => this.#enqueue(() => this.#getUtxos(address, cursor ?? null)),
+    );
+    r.register(
+      "get_balance",
+      "Confirmed and pending balance of an address",
+      p.object({ address: p.string({ maxLength: 200 }) }),
+      ({ address }) => this.#enqueue(() => this.#getBalance(address)),
+    );
+    r.register("get_fee_floor", "The mempool's fee floor", p.none(), () => ({
+      units_per_byte: this.#floor.unitsPerByte.toString(),
+      min_fee: this.#floor.minFee.toString(),
+    }));
+    r.register(
+      "get_event",
+      "A DAG event by id",
+      p.object({ id: p.hex(32) }),
+      ({ id }) => this.#getEvent(id),
+    );
+    r.register(
+      "get_anchor",
+      "A durable finalized anchor by index (latest when absent)",
+      p.object({ index: p.optional(p.integer(0)) }),
+      ({ index }) => {
+        const rec = index === undefined ? this.#last : this.#records.get(index);
+        if (rec === undefined || rec === null || rec.index > (this.#last?.index ?? -1)) {
+          throw new RpcError(RPC_ERROR.NOT_FOUND, `Unknown anchor: ${index ?? "latest"}`);
+        }
+        return rec;
+      },
+    );
+    r.register(
+      "get_state_root",
+      "State root of the latest durable anchor, with an optional outpoint inclusion proof",
+      p.object({ txid: p.optional(p.hex(32)), index: p.optional(p.integer(0, 0xffffffff)) }),
+      ({ txid, index }) =>
+        this.#enqueue(() => {
+          const db = this.#db!;
+          const out: Record<string, unknown> = {
+            anchor: db.committedAnchor,
+            root: hex(db.engine.root()),
+          };
+          if (txid !== undefined) {
+            const o = { txId: hexToBytes(txid), index: index ?? 0 };
+            const u = db.engine.getUtxo(o);
+            out["utxo"] = u === undefined ? null : toJsonValue({
+              ...u,
+              predicate: encodePredicate(u.predicate),
+            });
+            out["proof"] = toJsonValue(db.engine.proveUtxo(o));
+          }
+          return out;
+        }),
+    );
+    r.register(
+      "get_mint_template",
+      "A mint template on the finalized mint tip",
+      p.object({ payout: p.string({ maxLength: 200 }), tier: p.integer(0, 2) }),
+      ({ payout, tier }) => {
+        let pr: Predicate;
+        try {
+          pr = payoutFromAddress(payout, net.name);
+        } catch (e) {
+          throw new RpcError(
+            RPC_ERROR.INVALID_PARAMS,
+            `Invalid payout address: ${(e as Error).message}`,
+            {
+              path: "payout",
+            },
+          );
+        }
+        return this.#mintCall(() =>
+          templateToJson(buildTemplate(this.#mint, { payout: pr, tier }))
+        );
+      },
+    );
+    r.register(
+      "submit_mint_solution",
+      "Submit a solved mint (encodeMint hex); carried in an event of this seat",
+      p.object({ mint: p.hex(0, 1024) }),
+      ({ mint }) =>
+        this.#enqueue(() =>
+          this.#mintCall(() => {
+            if (this.seat === null) {
+              throw new RpcError(RPC_ERROR.NOT_READY, "This node holds no committee seat");
+            }
+            const pending = new Set(this.#pendingMints.keys());
+            const c = checkSolution(this.#mint, hexToBytes(mint), pending);
+            if (this.#pendingMints.size >= MAX_PENDING_MINTS) {
+              throw new RpcError(RPC_ERROR.REJECTED, "Too many pending mints", {
+                code: "MINT_QUEUE_FULL",
+              });
+            }
+            this.#pendingMints.set(c.mintId, c.mint);
+            return { mintId: c.mintId, height: c.height.toString(), reward: c.reward.toString() };
+          })
+        ),
+    );
+    r.register(
+      "mint_status",
+      "Mint chain status: height, tip, target, emission",
+      p.none(),
+      () => mintStatusToJson(mintStatus(this.#mint)),
+    );
+    r.register(
+      "node_stats",
+      "Live counters of this node (devnet status line)",
+      p.none(),
+      () => this.stats(),
+    );
+  }
+
+  #mintCall<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof MintError) {
+        const j = mintErrorToRpc(e);
+        throw new RpcError(j.code, j.message, j.data);
+      }
+      throw e;
+    }
+  }
+
+  async #submitTx(bytes: Uint8Array): Promise<{ txid: string }> {
+    let d;
+    try {
+      d = decodeTxWithIds(bytes);
+    } catch (e) {
+      throw new RpcError(RPC_ERROR.REJECTED, `Malformed transaction: ${(e as Error).message}`, {
+        code: "TX_MALFORMED",
+      });
+    }
+    const txid = hex(d.txId);
+    if (this.#pool.has(txid) || this.#txIndex.has(txid)) return { txid };
+    if (d.tx.networkId !== this.#o.genesis.networkId) {
+      throw new RpcError(RPC_ERROR.REJECTED, `Wrong network: ${d.tx.networkId}`, {
+        code: "TX_WRONG_NETWORK",
+      });
+    }
+    if (this.seat === null) {
+      throw new RpcError(
+        RPC_ERROR.NOT_READY,
+        "This node holds no committee seat: submit to a validator",
+      );
+    }
+    const need = [this.#floor.minFee, this.#floor.unitsPerByte * BigInt(bytes.length)].reduce((
+      a,
+      b,
+    ) => a > b ? a : b);
+    if (d.tx.fee < need) {
+      throw new RpcError(RPC_ERROR.REJECTED, `Fee below the floor: ${d.tx.fee} < ${need}`, {
+        code: "TX_FEE_TOO_LOW",
+        min_fee: need.toString(),
+      });
+    }
+    for (const i of d.tx.inputs) {
+      const other = this.#spentByPool.get(outKey(i.prevout.txId, i.prevout.index));
+      if (other !== undefined) {
+        throw new RpcError(
+          RPC_ERROR.REJECTED,
+          `Input already spent by mempool transaction ${other}`,
+          {
+            code: "TX_DOUBLE_SPEND",
+          },
+        );
+      }
+    }
+    if (this.#pool.size >= this.#o.mempoolMaxTxs) {
+      throw new RpcError(RPC_ERROR.REJECTED, "Mempool full", { code: "MEMPOOL_FULL" });
+    }
+    const st: StateTx = { tx: d.tx, txId: d.txId };
+    try {
+      await this.#db!.engine.checkTx(st);
+    } catch (e) {
+      if (e instanceof TxError) {
+        throw new RpcError(
+          RPC_ERROR.REJECTED,
+          e.message,
+          toJsonValue({ ...e.data, code: e.code }) as Record<string, unknown>,
+        );
+      }
+      throw e;
+    }
+    this.#pool.set(txid, {
+      st,
+      bytes: bytes.slice(),
+      fee: d.tx.fee,
+      t0: performance.now(),
+      carried: false,
+    });
+    for (const i of d.tx.inputs) {
+      this.#spentByPool.set(outKey(i.prevout.txId, i.prevout.index), txid);
+    }
+    return { txid };
+  }
+
+  #getTx(txid: string): unknown {
+    const t = this.#pool.get(txid);
+    if (t !== undefined) return { tx: hex(t.bytes), status: "pending", anchor: null };
+    const f = this.#txIndex.get(txid);
+    if (f === undefined) return null;
+    const rec = this.#events.get(f.event);
+    const bytes = rec?.txBytes[f.pos];
+    return {
+      tx: bytes === undefined ? null : hex(bytes),
+      status: "finalized",
+      anchor: f.anchor.toString(),
+    };
+  }
+
+  #commitmentOf(address: string): string {
+    try {
+      return hex(decodeAddress(address, this.#o.network.name).commitment);
+    } catch (e) {
+      throw new RpcError(RPC_ERROR.INVALID_PARAMS, `Invalid address: ${(e as Error).message}`, {
+        path: "address",
+      });
+    }
+  }
+
+  #utxosOf(address: string): { key: string; txId: Uint8Array; index: number }[] {
+    const set = this.#addr.get(this.#commitmentOf(address));
+    if (set === undefined) return [];
+    const db = this.#db!;
+    const out = [];
+    for (const k of [...set].sort()) {
+      const [t, i] = k.split(":");
+      const txId = hexToBytes(t!);
+      const index = Number(i);
+      if (db.engine.getUtxo({ txId, index }) === undefined) {
+        set.delete(k);
+        continue;
+      }
+      out.push({ key: k, txId, index });
+    }
+    return out;
+  }
+
+  #getUtxos(address: string, cursor: string | null): unknown {
+    const db = this.#db!;
+    const all = this.#utxosOf(address).filter((u) => cursor === null || u.key > cursor);
+    const page = all.slice(0, MAX_GET_UTXOS);
+    return {
+      utxos: page.map((u) => {
+        const x = db.engine.getUtxo({ txId: u.txId, index: u.index })!;
+        return {
+          txid: hex(u.txId),
+          index: u.index,
+          amount: x.amount.toString(),
+          predicate: hex(encodePredicate(x.predicate)),
+          anchor: x.createdAt,
+        };
+      }),
+      next_cursor: all.length > page.length ? page[page.length - 1]!.key : null,
+    };
+  }
+
+  #getBalance(address: string): unknown {
+    const db = this.#db!;
+    const c = this.#commitmentOf(address);
+    let confirmed = 0n;
+    const mine = new Set<string>();
+    for (const u of this.#utxosOf(address)) {
+      confirmed += db.engine.getUtxo({ txId: u.txId, index: u.index })!.amount;
+      mine.add(u.key);
+    }
+    let pending = 0n;
+    for (const t of this.#pool.values()) {
+      for (const o of t.st.tx.outputs) {
+        if (predicateKeys(o.predicate).includes(c)) pending += o.amount;
+      }
+      for (const i of t.st.tx.inputs) {
+        const k = outKey(i.prevout.txId, i.prevout.index);
+        if (mine.has(k)) pending -= db.engine.getUtxo(i.prevout)?.amount ?? 0n;
+      }
+    }
+    return { confirmed: confirmed.toString(), pending: pending.toString() };
+  }
+
+  #getEvent(id: string): unknown {
+    const rec = this.#events.get(id);
+    if (rec === undefined) throw new RpcError(RPC_ERROR.NOT_FOUND, `Unknown event: "${id}"`);
+    const h = rec.header;
+    return {
+      id,
+      creator: h.creator,
+      seq: h.seq,
+      self_parent: h.selfParent === null ? null : hex(h.selfParent),
+      parents: h.parents.map((x) => hex(x)),
+      vote_mask: h.voteMask.toString(16).padStart(16, "0"),
+      payload_root: hex(h.payloadRoot),
+      txs: rec.txs.map((t) => hex(t.txId)),
+      mints: rec.event.mints.length,
+      round: this.#engine.roundOf(h.id) ?? null,
+      consensus_time: this.#engine.consensusTimeOf(h.id) ?? null,
+    };
+  }
+}
