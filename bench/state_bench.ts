@@ -1,7 +1,7 @@
 /**
  * State engine benchmarks against a UTXO set of STATE_BENCH_UTXOS entries (default 1,000,000):
  * apply of 1-input/2-output transfers without signature checks (root included), the root
- * recomputation alone, and state proofs. Full validation with signatures and durable Deno KV
+ * recomputation alone, state proofs, and the batched sighashes of the signed path. Full validation with signatures and durable Deno KV
  * commits is measured by scripts/state_load.ts. Figures: docs/performance.md, "State".
  *
  * Run: deno bench -A bench/state_bench.ts
@@ -9,6 +9,8 @@
  */
 import { StateCommitment, StateEngine, utxoKey, verifyStateProof } from "../src/state/mod.ts";
 import { Prng, Workload, WORKLOAD_NETWORK } from "../src/state/_workload.ts";
+import { sighashBatch, sighashJob } from "../src/state/_sighash.ts";
+import { sighash, type TxOutput } from "../src/codec/mod.ts";
 
 const N = Number(Deno.env.get("STATE_BENCH_UTXOS") ?? 1_000_000);
 const PER = 1000;
@@ -109,4 +111,28 @@ Deno.bench({
   group: "state.proof",
   name: "verifyStateProof (inclusion)",
   fn: () => void verifyStateProof(root, utxoKey(someOut), leafValue, proof),
+});
+
+// Sighashes of PER 1-input/2-output transfers: the codec's per-witness sighash() versus the
+// engine's batch (one core encoding per transaction, three batched BLAKE3 calls per anchor).
+const sigTxs = first.events.flatMap((ev) => ev.txs).slice(0, PER).map((t) => t.tx);
+const sigSpent: TxOutput[][] = sigTxs.map(() => [{ amount: 1000n, predicate: w.pred }]);
+{
+  const batch = sighashBatch(sigTxs.map((tx, i) => sighashJob(tx, sigSpent[i]!)));
+  sigTxs.forEach((tx, i) => {
+    if (batch[i]![0]!.join() !== sighash(tx, 0, sigSpent[i]!).join()) {
+      throw new Error(`Bad fixture: sighash batch differs at ${i}`);
+    }
+  });
+}
+Deno.bench({
+  group: "state.sighash",
+  name: `codec sighash() x ${PER} transfers`,
+  baseline: true,
+  fn: () => void sigTxs.forEach((tx, i) => sighash(tx, 0, sigSpent[i]!)),
+});
+Deno.bench({
+  group: "state.sighash",
+  name: `sighashBatch x ${PER} transfers`,
+  fn: () => void sighashBatch(sigTxs.map((tx, i) => sighashJob(tx, sigSpent[i]!))),
 });

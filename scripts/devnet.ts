@@ -87,6 +87,7 @@ if (import.meta.main) {
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
   const tty = Deno.stderr.isTerminal();
+  let lastPrint = -Infinity;
   const summary = await runDevnet({
     dir: o.dir,
     seats: o.seats,
@@ -98,7 +99,13 @@ if (import.meta.main) {
     eventIntervalMs: o.eventIntervalMs,
     signal: ctl.signal,
     status: (line) => {
-      if (tty) Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[2K${line}`));
+      if (tty) {
+        Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[2K${line}`));
+      } else if (performance.now() - lastPrint >= 10_000) {
+        // Not a terminal (CI, a pipe): one plain line every 10 s instead of a live line.
+        lastPrint = performance.now();
+        console.error(line);
+      }
     },
   });
   if (tty) console.error("");

@@ -16,6 +16,7 @@ import {
   DataDirLock,
   defaultConfigToml,
   describeConfigSchema,
+  initDevnet,
   loadConfig,
   type LoadedConfig,
   NodeError,
@@ -269,6 +270,9 @@ See docs/operations.md for the full runbook.`,
       );
       if (validator !== null) {
         validator.bind({
+          registry: node.metricsRegistry,
+          // Crash-only: every commit is atomic and a restart recovers from disk (ADR 0063).
+          onFatal: () => Deno.exit(EXIT.FAILURE),
           flush: (c) => node.flushQueue.flush(c),
           kv: () => {
             if (node.kv === null) throw new Error("The node's KV database is not open");
@@ -289,10 +293,41 @@ See docs/operations.md for the full runbook.`,
           "flags written in) and the seat key (BIP-340 secret, hex, mode 0600). An existing key " +
           "is never overwritten; an existing config is kept unless --force is given.",
       )
-      .option("--force", "overwrite an existing config file (never the key)"),
+      .option("--force", "overwrite an existing config file (never the key)")
+      .option(
+        "--devnet-seats <n>",
+        "instead: lay out a local devnet of N validators under --data-dir (node<i>/, genesis.json, " +
+          "faucet.key; same as deno task devnet writes) and print the run commands",
+        intArg("--devnet-seats", 1, 64),
+      ),
   ).addHelpText("after", configHelp() + "\n" + EXIT_HELP)
-    .action(async (opts: { force?: boolean }, cmd: Command) => {
+    .action(async (opts: { force?: boolean; devnetSeats?: number }, cmd: Command) => {
       const { flags, configFile } = configFlags(cmd);
+      if (opts.devnetSeats !== undefined) {
+        const loaded = loadConfig({ env: io.env, flags, readFile: () => null });
+        const dir = loaded.config["node.data_dir"] === ""
+          ? "./data/devnet"
+          : loaded.config["node.data_dir"];
+        const rpcBase = loaded.config["rpc.port"];
+        const layout = await initDevnet({
+          dir,
+          seats: opts.devnetSeats,
+          rpcBasePort: rpcBase,
+          p2pBasePort: rpcBase + 1000,
+        });
+        io.out(`Devnet written: ${layout.genesisPath} (${layout.nodes.length} seats)\n`);
+        const all = layout.nodes.map((n) => `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${n.peerId}`);
+        for (const n of layout.nodes) {
+          const peers = all.filter((_, i) => i !== n.seat).join(",");
+          io.out(
+            `phantom-node run --network devnet --data-dir ${n.dataDir} --genesis ${layout.genesisPath}` +
+              ` --rpc-port ${n.rpcPort} --set p2p.listen=/ip4/127.0.0.1/tcp/${n.p2pPort}` +
+              (peers === "" ? "" : ` --set p2p.bootstrap=${peers}`) + "\n",
+          );
+        }
+        state.code = EXIT.OK;
+        return;
+      }
       // init writes the file: reading an existing one first would make it sticky.
       const loaded = loadConfig({ env: io.env, flags, readFile: () => null });
       const dir = loaded.networkDir;

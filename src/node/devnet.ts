@@ -78,7 +78,15 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** The faucet's key predicate and its commit address predicate. */
+/**
+ * The faucet's key predicate and the commit predicate its address stands for.
+ * @param faucet faucet key
+ * @returns both predicates
+ * @example
+ * ```ts ignore
+ * const { commit } = faucetPredicates(layout.faucet);
+ * ```
+ */
 export function faucetPredicates(faucet: SeatKey): { key: Predicate; commit: Predicate } {
   const key: Predicate = { type: "key", pubkey: faucet.publicKey };
   return { key, commit: { type: "commit", commitment: predicateCommitment(key) } };
@@ -91,6 +99,11 @@ export function faucetPredicates(faucet: SeatKey): { key: Predicate; commit: Pre
  * @param o directory, seat count, ports
  * @returns the layout
  * @throws {RangeError} on a bad seat count
+ * @example
+ * ```ts ignore
+ * const layout = await initDevnet({ dir: "./data/devnet", seats: 4, rpcBasePort: 18645, p2pBasePort: 19645 });
+ * console.log(layout.nodes.map((n) => n.peerId));
+ * ```
  */
 export async function initDevnet(o: DevnetInitOptions): Promise<DevnetLayout> {
   if (!Number.isInteger(o.seats) || o.seats < 1 || o.seats > 64) {
@@ -143,6 +156,35 @@ export async function initDevnet(o: DevnetInitOptions): Promise<DevnetLayout> {
   return { dir: o.dir, genesisPath, nodes, faucet };
 }
 
+/**
+ * Finds `n` consecutive free TCP ports on 127.0.0.1 (probing by listening), starting the search at
+ * `from` and stepping by `n`.
+ * @param n how many
+ * @param from first candidate
+ * @returns the first port of the run
+ * @throws {Error} when none is found below 65000
+ * @example
+ * ```ts
+ * import { freePortRun } from "./devnet.ts";
+ * const base = freePortRun(4, 40000);
+ * console.assert(base >= 40000);
+ * ```
+ */
+export function freePortRun(n: number, from: number): number {
+  for (let base = from; base + n < 65000; base += n) {
+    const held: Deno.Listener[] = [];
+    try {
+      for (let i = 0; i < n; i++) held.push(Deno.listen({ hostname: "127.0.0.1", port: base + i }));
+      return base;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AddrInUse)) throw e;
+    } finally {
+      for (const l of held) l.close();
+    }
+  }
+  throw new Error(`No run of ${n} free ports from ${from}`);
+}
+
 /** Options of {@linkcode spawnNode}. */
 export interface SpawnOptions {
   /** Event interval in ms. */
@@ -171,6 +213,11 @@ const ENTRY = new URL("../../phantom-node.ts", import.meta.url).pathname;
  * @param seat which node
  * @param o timers and entry point
  * @returns the process
+ * @example
+ * ```ts ignore
+ * const p = await spawnNode(layout, 0, { eventIntervalMs: 50 });
+ * await stopNode(p);
+ * ```
  */
 export async function spawnNode(
   layout: DevnetLayout,
@@ -223,6 +270,7 @@ export async function spawnNode(
   const copy = async (s: ReadableStream<Uint8Array>) => {
     for await (const chunk of s) await w.write(chunk);
   };
+  // Closing fails only when a write already failed; the log is best effort.
   Promise.all([copy(child.stdout), copy(child.stderr)]).finally(() => w.close().catch(() => {}))
     .catch(() => {
       // The log file is best effort; the node's state does not depend on it.
@@ -237,6 +285,10 @@ export async function spawnNode(
  * @param params named params
  * @returns the result
  * @throws {Error} on transport failure or a JSON-RPC error (message includes the code)
+ * @example
+ * ```ts ignore
+ * const stats = await rpc<NodeStats>("http://127.0.0.1:18645", "node_stats");
+ * ```
  */
 export async function rpc<T = unknown>(
   url: string,
@@ -282,6 +334,12 @@ export interface NodeStats {
  * @param what description for the timeout error
  * @returns the value
  * @throws {Error} on timeout, with the last probe error
+ * @example
+ * ```ts
+ * import { waitFor } from "./devnet.ts";
+ * let n = 0;
+ * console.assert((await waitFor(() => Promise.resolve(++n >= 2 ? n : undefined), 1000, "n")) === 2);
+ * ```
  */
 export async function waitFor<T>(
   check: () => Promise<T | undefined>,
@@ -307,6 +365,10 @@ export async function waitFor<T>(
  * @param p the process
  * @param graceMs grace period
  * @returns the exit status code
+ * @example
+ * ```ts ignore
+ * const code = await stopNode(proc, 5_000);
+ * ```
  */
 export async function stopNode(p: NodeProcess, graceMs = 10_000): Promise<number> {
   try {
@@ -326,7 +388,13 @@ export async function stopNode(p: NodeProcess, graceMs = 10_000): Promise<number
   return s.code;
 }
 
-/** Peak resident set (VmHWM) of a process in bytes, or null where /proc is unavailable. */
+/** Peak resident set (VmHWM) of a process in bytes, or null where /proc is unavailable. * @example
+ * ```ts
+ * import { peakRss } from "./devnet.ts";
+ * const rss = peakRss(Deno.pid);
+ * console.assert(rss === null || rss > 0);
+ * ```
+ */
 export function peakRss(pid: number): number | null {
   try {
     const s = Deno.readTextFileSync(`/proc/${pid}/status`);
@@ -344,6 +412,10 @@ export function peakRss(pid: number): number | null {
  * @param payout address
  * @param maxTries nonce budget
  * @returns the submit result, or null when no nonce in budget met the target
+ * @example
+ * ```ts ignore
+ * const r = await mineOnce("http://127.0.0.1:18645", faucetAddress);
+ * ```
  */
 export async function mineOnce(
   url: string,
@@ -373,6 +445,11 @@ export interface Coin {
  * @param coin the coin
  * @param fee fee in units
  * @returns the tx and its encoding
+ * @example
+ * ```ts ignore
+ * const tx = faucetTransfer(layout.faucet, { txid, index: 0, amount: 100_000_000_000n }, 1_000n);
+ * await rpc(url, "submit_tx", { tx: bytesToHex(tx) });
+ * ```
  */
 export function faucetTransfer(faucet: SeatKey, coin: Coin, fee: bigint): Uint8Array {
   const { key, commit } = faucetPredicates(faucet);
@@ -425,10 +502,11 @@ export interface DevnetSummary {
   ok: boolean;
 }
 
+/** Median, rounded to whole units (ms); null for no samples. */
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return Math.round(s[Math.floor(s.length / 2)]!);
 }
 
 /**
@@ -436,6 +514,10 @@ function median(xs: number[]): number | null {
  * @param urls node URLs
  * @param index anchor index
  * @returns whether every node holds the same anchor id and root
+ * @example
+ * ```ts ignore
+ * console.assert(await rootsAgree(urls, 100));
+ * ```
  */
 export async function rootsAgree(urls: readonly string[], index: number): Promise<boolean> {
   const recs = await Promise.all(
@@ -449,6 +531,12 @@ export async function rootsAgree(urls: readonly string[], index: number): Promis
  * with a summary. Nodes are always stopped with SIGTERM before returning.
  * @param o options
  * @returns the summary (also for unbounded runs, at the abort)
+ * @example
+ * ```ts ignore
+ * const s = await runDevnet({ dir: "/tmp/dn", seats: 4, rpcBasePort: 18645, p2pBasePort: 19645,
+ *   txRate: 10, durationS: 30, mineEveryMs: 2000 });
+ * console.log(JSON.stringify(s));
+ * ```
  */
 export async function runDevnet(o: DevnetRunOptions): Promise<DevnetSummary> {
   const layout = await initDevnet(o);
@@ -477,6 +565,9 @@ export async function runDevnet(o: DevnetRunOptions): Promise<DevnetSummary> {
     const startAnchor = Math.min(...first.map((s) => s.anchor));
     const deadline = o.durationS > 0 ? started + o.durationS * 1000 : Infinity;
     let last: NodeStats[] = first;
+    // Sampled while the nodes run, so an interrupted run still has numbers to report.
+    const rss: (number | null)[] = procs.map(() => null);
+    let checked = { anchor: 0, same: false, at: 0 };
     while (performance.now() < deadline && o.signal?.aborted !== true) {
       const now = performance.now();
       // Miner: one mint at a time to a round-robin node.
@@ -484,6 +575,7 @@ export async function runDevnet(o: DevnetRunOptions): Promise<DevnetSummary> {
         mintBusy = true;
         lastMint = now;
         mineOnce(urls[Math.floor(now) % urls.length]!, faucetAddr)
+          // A refused or stale mint is normal (another won the height): try again next period.
           .catch(() => null)
           .finally(() => (mintBusy = false));
       }
@@ -494,7 +586,7 @@ export async function runDevnet(o: DevnetRunOptions): Promise<DevnetSummary> {
             urls[0]!,
             "get_utxos",
             { address: faucetAddr, cursor: null },
-          ).catch(() => null);
+          ).catch(() => null); // Node busy or starting: the next tick asks again.
           if (r !== null && r.utxos.length > 0) {
             for (const u of r.utxos) {
               coins.push({ txid: u.txid, index: u.index, amount: BigInt(u.amount) });
@@ -531,6 +623,7 @@ export async function runDevnet(o: DevnetRunOptions): Promise<DevnetSummary> {
       }
       lastTick = now;
       last = await Promise.all(
+        // A node that does not answer keeps its last numbers on the status line.
         urls.map((u, i) => rpc<NodeStats>(u, "node_stats").catch(() => last[i]!)),
       );
       const el = (performance.now() - started) / 1000;
@@ -544,13 +637,31 @@ export async function runDevnet(o: DevnetRunOptions): Promise<DevnetSummary> {
           last.map((s) => s.mempool).join(",")
         } submitted=${submitted}`,
       );
+      procs.forEach((p, i) => {
+        const v = peakRss(p.child.pid);
+        if (v !== null) rss[i] = Math.max(rss[i] ?? 0, v);
+      });
+      const low = Math.min(...last.map((s) => s.anchor));
+      if (low > 0 && performance.now() - checked.at > 5_000) {
+        const same = await rootsAgree(urls, low).catch(() => false);
+        checked = { anchor: low, same, at: performance.now() };
+      }
       await new Promise((r) => setTimeout(r, 250));
     }
     const el = (performance.now() - started) / 1000;
-    const minAnchor = Math.min(...last.map((s) => s.anchor));
+    let minAnchor = Math.min(...last.map((s) => s.anchor));
     let same = false;
+    // A node that cannot show the anchor counts as disagreeing.
     if (minAnchor > 0) same = await rootsAgree(urls, minAnchor).catch(() => false);
-    const rss = procs.map((p) => peakRss(p.child.pid));
+    if (!same && o.signal?.aborted === true && checked.anchor > 0) {
+      // Interrupted: the nodes may already be stopping; report the last check made while running.
+      minAnchor = checked.anchor;
+      same = checked.same;
+    }
+    procs.forEach((p, i) => {
+      const v = peakRss(p.child.pid);
+      if (v !== null) rss[i] = Math.max(rss[i] ?? 0, v);
+    });
     const txs = last[0]!.txsFinalized - startTxs[0]!;
     const summary: DevnetSummary = {
       seats: layout.nodes.length,
@@ -566,6 +677,14 @@ export async function runDevnet(o: DevnetRunOptions): Promise<DevnetSummary> {
       peak_rss_bytes: rss,
       ok: same && minAnchor > startAnchor && (o.txRate === 0 || txs > 0),
     };
+    if (o.signal?.aborted === true) {
+      // A terminal Ctrl-C reaches the whole process group: the nodes got SIGINT too and are
+      // stopping; a SIGTERM now would count as their second signal and cut the shutdown short.
+      const exited = Promise.all(procs.map((p) => p.child.status));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3_000)))]);
+      clearTimeout(timer);
+    }
     await Promise.all(procs.map((p) => stopNode(p)));
     stopped = true;
     return summary;

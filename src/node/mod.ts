@@ -67,6 +67,7 @@ export {
   readGenesis,
   writeGenesis,
 } from "./genesis.ts";
+export { type ChainMetrics, createChainMetrics } from "./chain_metrics.ts";
 export {
   type Coin,
   type DevnetInitOptions,
@@ -76,6 +77,7 @@ export {
   type DevnetSummary,
   faucetPredicates,
   faucetTransfer,
+  freePortRun,
   initDevnet,
   mineOnce,
   type NodeProcess,

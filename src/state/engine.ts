@@ -19,7 +19,7 @@ import {
 } from "../codec/mod.ts";
 import { blsPopVerify } from "../crypto/mod.ts";
 import { MAX_SUPPLY_UNITS, type NetworkParams } from "../params/mod.ts";
-import { bytesEqual, latin1, toHex } from "./_bytes.ts";
+import { bytesEqual, toHex } from "./_bytes.ts";
 import { StateCommitment, type StateProof } from "./commitment.ts";
 import {
   bondKeyS,
@@ -38,6 +38,7 @@ import {
 } from "./_entry.ts";
 import { StateError, TxError, type TxErrorCode } from "./errors.ts";
 import { type BatchVerifier, defaultVerifier, type SigItem, syncVerifier } from "./_schnorr.ts";
+import { sighashBatch, type SighashJob, sighashJob } from "./_sighash.ts";
 import type {
   AnchorReceipt,
   Bond,
@@ -78,8 +79,11 @@ function opStr(o: OutPoint): string {
   return `${toHex(o.txId)}:${o.index}`;
 }
 
-function sigKey(it: SigItem): string {
-  return latin1(it.signature) + latin1(it.publicKey) + latin1(it.message);
+/** Whether two signature items are the same (signature, message, key) triple. */
+function sameItem(a: SigItem, b: SigItem): boolean {
+  return (a.signature === b.signature || bytesEqual(a.signature, b.signature)) &&
+    (a.message === b.message || bytesEqual(a.message, b.message)) &&
+    (a.publicKey === b.publicKey || bytesEqual(a.publicKey, b.publicKey));
 }
 
 /** Refusal raised inside validation; converted to a TxError with the id at the boundary. */
@@ -203,13 +207,20 @@ interface Plan {
 interface TxCache {
   spent: TxOutput[];
   msgs: Uint8Array[];
+  /** Index of this transaction's first signature item in the anchor's item list. */
+  start: number;
   /** Number of signature items collected up to and including this transaction. */
   end: number;
 }
 
-/** Verdicts of an anchor's signatures, filled in chunk by chunk. */
+/**
+ * Verdicts of an anchor's signatures, filled in chunk by chunk: `ok[i]` is 0 while item `i` is
+ * not verified yet, 1 valid, 2 invalid. The sequential pass finds a transaction's items by
+ * position (checking that they are the same triple), not by hashing them into a map.
+ */
 interface Verdicts {
-  map: Map<string, boolean>;
+  items: SigItem[];
+  ok: Uint8Array;
   chunks: { end: number; done: Promise<void> }[];
   next: number;
 }
@@ -241,6 +252,13 @@ export class StateEngine {
   #g: GlobalState;
   #delta = new Map<string, string | null>();
   #applying = false;
+  /** Signature pre-pass started by {@linkcode prepareAnchor}, valid only at state `base`. */
+  #prepared: {
+    a: FinalizedAnchor;
+    base: number;
+    caches: Map<StateTx, TxCache>;
+    verdicts: Verdicts;
+  } | null = null;
 
   /**
    * @param options Network and verifier.
@@ -350,17 +368,66 @@ export class StateEngine {
     const idx = this.#g.anchor + 1;
     const caches = new Map<StateTx, TxCache>();
     const items: SigItem[] = [];
-    this.#collect(t, idx, new Map(), caches, items);
+    this.#collect([t], idx, new Map(), caches, items);
     let verdicts: Verdicts | null = null;
     if (this.#verify) {
       verdicts = this.#startVerifying(items);
       for (const c of verdicts.chunks) await c.done;
     }
     try {
-      this.#validateTx(t, idx, new Set(), verdicts?.map ?? null, caches.get(t));
+      this.#validateTx(t, idx, new Set(), verdicts, caches.get(t));
     } catch (e) {
       throw this.#toTxError(e, t.txId);
     }
+  }
+
+  /**
+   * Start the signature work of the next anchor ahead of {@linkcode applyAnchor}: resolve its
+   * spent outputs, compute its sighashes and launch batch verification now, so it overlaps with
+   * whatever the caller does next (typically the durable commit of the previous anchor). Only
+   * an optimisation: `applyAnchor(a)` with the same, unmodified object and no other apply in
+   * between uses the result; any other call discards it. Verdicts are pure functions of
+   * (signature, message, key), so results are identical with or without it.
+   * @param a The anchor that will be applied next (`a.index` one above {@linkcode anchor}).
+   * @example
+   * ```ts
+   * import { StateEngine } from "./engine.ts";
+   * import { DEVNET } from "../params/mod.ts";
+   * const e = new StateEngine({ network: DEVNET });
+   * const a = { index: 0, events: [] };
+   * e.prepareAnchor(a);
+   * await e.applyAnchor(a);
+   * ```
+   */
+  prepareAnchor(a: FinalizedAnchor): void {
+    this.#prepared = null;
+    if (!this.#verify || this.#applying || a.index !== this.#g.anchor + 1) return;
+    const caches = new Map<StateTx, TxCache>();
+    this.#prepared = { a, base: this.#g.anchor, caches, verdicts: this.#prepass(a, caches) };
+  }
+
+  /**
+   * Pre-pass of an anchor: resolve spent outputs (state, or outputs created earlier in this
+   * anchor), compute sighashes and start verifying every presented signature, in chunks, so the
+   * sequential pass can start on the first chunk while later ones verify.
+   */
+  #prepass(a: FinalizedAnchor, caches: Map<StateTx, TxCache>): Verdicts {
+    const overlay = new Map<string, TxOutput>();
+    const items: SigItem[] = [];
+    for (const ev of a.events) {
+      for (const m of ev.mints) {
+        try {
+          overlay.set(utxoKeyS({ txId: m.mintId, index: 0 }), {
+            amount: m.amount,
+            predicate: m.payout,
+          });
+        } catch {
+          // Malformed mint id: the sequential pass refuses the mint.
+        }
+      }
+      this.#collect(ev.txs, a.index, overlay, caches, items);
+    }
+    return this.#startVerifying(items);
   }
 
   /**
@@ -380,29 +447,18 @@ export class StateEngine {
     }
     if (this.#applying) throw new Error("StateEngine.applyAnchor() is already running");
     this.#applying = true;
+    const p = this.#prepared;
+    this.#prepared = null;
     try {
-      const caches = new Map<StateTx, TxCache>();
+      let caches = new Map<StateTx, TxCache>();
       let verdicts: Verdicts | null = null;
       if (this.#verify) {
-        // Pre-pass: resolve spent outputs (state, or outputs created earlier in this anchor),
-        // compute sighashes and start verifying every presented signature, in chunks, so the
-        // sequential pass can start on the first chunk while later ones verify.
-        const overlay = new Map<string, TxOutput>();
-        const items: SigItem[] = [];
-        for (const ev of a.events) {
-          for (const m of ev.mints) {
-            try {
-              overlay.set(utxoKeyS({ txId: m.mintId, index: 0 }), {
-                amount: m.amount,
-                predicate: m.payout,
-              });
-            } catch {
-              // Malformed mint id: the sequential pass refuses the mint.
-            }
-          }
-          for (const t of ev.txs) this.#collect(t, a.index, overlay, caches, items);
+        if (p !== null && p.a === a && p.base === this.#g.anchor) {
+          caches = p.caches;
+          verdicts = p.verdicts;
+        } else {
+          verdicts = this.#prepass(a, caches);
         }
-        verdicts = this.#startVerifying(items);
       }
       return await this.#applySequential(a, verdicts, caches);
     } finally {
@@ -412,17 +468,18 @@ export class StateEngine {
 
   /** Launch batch verification of `items` in chunks; verdicts fill in as chunks finish. */
   #startVerifying(items: SigItem[]): Verdicts {
-    const map = new Map<string, boolean>();
+    const ok = new Uint8Array(items.length);
     const chunks: { end: number; done: Promise<void> }[] = [];
     const size = Math.max(VERIFY_CHUNK_MIN, Math.ceil(items.length / VERIFY_CHUNKS));
     for (let i = 0; i < items.length; i += size) {
       const part = items.slice(i, i + size);
+      const first = i;
       const done = this.#verifyChunk(part).then((r) => {
-        for (let j = 0; j < part.length; j++) map.set(sigKey(part[j]!), r[j] === true);
+        for (let j = 0; j < part.length; j++) ok[first + j] = r[j] === true ? 1 : 2;
       });
       chunks.push({ end: i + part.length, done });
     }
-    return { map, chunks, next: 0 };
+    return { items, ok, chunks, next: 0 };
   }
 
   /** One chunk through the batch verifier; a throwing verifier falls back to per-item checks. */
@@ -442,67 +499,95 @@ export class StateEngine {
     });
   }
 
-  /** Pre-pass for one transaction: spent outputs, sighashes, signature items. */
+  /**
+   * Pre-pass for transactions in order: spent outputs (state, or `overlay` of outputs created
+   * earlier in the anchor), every sighash in one batch, and the signature items.
+   */
   #collect(
-    t: StateTx,
+    txs: readonly StateTx[],
     idx: number,
     overlay: Map<string, TxOutput>,
     caches: Map<StateTx, TxCache>,
     items: SigItem[],
   ): void {
-    try {
-      const tx = t.tx;
-      const spent: TxOutput[] = [];
-      for (const inp of tx.inputs) {
-        const k = utxoKeyS(inp.prevout);
-        let o = overlay.get(k);
-        if (o === undefined) {
-          const v = this.#c.getS(k);
-          if (v === undefined) return; // Unknown input: the sequential pass refuses it.
-          const u = decodeUtxoS(v);
-          o = { amount: u.amount, predicate: u.predicate };
+    const ready: StateTx[] = [];
+    const spents: TxOutput[][] = [];
+    const jobs: SighashJob[] = [];
+    for (const t of txs) {
+      try {
+        const tx = t.tx;
+        const spent: TxOutput[] = [];
+        let known = true;
+        for (const inp of tx.inputs) {
+          const k = utxoKeyS(inp.prevout);
+          let o = overlay.get(k);
+          if (o === undefined) {
+            const v = this.#c.getS(k);
+            if (v === undefined) {
+              known = false; // Unknown input: the sequential pass refuses it.
+              break;
+            }
+            const u = decodeUtxoS(v);
+            o = { amount: u.amount, predicate: u.predicate };
+          }
+          spent.push(o);
         }
-        spent.push(o);
+        if (!known) continue;
+        const job = sighashJob(tx, spent);
+        ready.push(t);
+        spents.push(spent);
+        jobs.push(job);
+      } catch (e) {
+        // A transaction the codec could not encode (shape errors) is refused in the sequential
+        // pass with TX_MALFORMED; the pre-pass only gathers signatures.
+        if (!isShapeError(e)) throw e;
+        continue;
       }
-      const n = tx.inputs.length + (tx.kind.type === "transfer" ? 0 : 1);
-      const msgs: Uint8Array[] = [];
-      for (let i = 0; i < n; i++) msgs.push(sighash(tx, i, spent));
-      const cache: TxCache = { spent, msgs, end: 0 };
+      try {
+        for (let i = 0; i < t.tx.outputs.length; i++) {
+          overlay.set(utxoKeyS({ txId: t.txId, index: i }), t.tx.outputs[i]!);
+        }
+      } catch (e) {
+        if (!isShapeError(e)) throw e; // A malformed txId: refused by the sequential pass.
+      }
+    }
+    const msgs = sighashBatch(jobs);
+    for (let k = 0; k < ready.length; k++) {
+      const t = ready[k]!, tx = t.tx, m = msgs[k]!;
+      const cache: TxCache = { spent: spents[k]!, msgs: m, start: items.length, end: 0 };
       caches.set(t, cache);
-      for (let i = 0; i < tx.inputs.length; i++) {
-        try {
-          predicateSigs(spent[i]!.predicate, tx.witnesses[i]!, idx, msgs[i]!, "", items);
-        } catch (e) {
-          if (!(e instanceof Refusal)) throw e;
-          // Witness shape or lock refusal: reported by the sequential pass.
+      try {
+        for (let i = 0; i < tx.inputs.length; i++) {
+          try {
+            predicateSigs(cache.spent[i]!.predicate, tx.witnesses[i]!, idx, m[i]!, "", items);
+          } catch (e) {
+            if (!(e instanceof Refusal)) throw e;
+            // Witness shape or lock refusal: reported by the sequential pass.
+          }
         }
-      }
-      if (
-        (tx.kind.type === "bond" || tx.kind.type === "unbond") && tx.witnesses[n - 1] !== undefined
-      ) {
-        try {
-          predicateSigs(
-            { type: "key", pubkey: tx.kind.seatKey },
-            tx.witnesses[n - 1]!,
-            idx,
-            msgs[n - 1]!,
-            "",
-            items,
-          );
-        } catch (e) {
-          if (!(e instanceof Refusal)) throw e;
+        const n = m.length;
+        if (
+          (tx.kind.type === "bond" || tx.kind.type === "unbond") &&
+          tx.witnesses[n - 1] !== undefined
+        ) {
+          try {
+            predicateSigs(
+              { type: "key", pubkey: tx.kind.seatKey },
+              tx.witnesses[n - 1]!,
+              idx,
+              m[n - 1]!,
+              "",
+              items,
+            );
+          } catch (e) {
+            if (!(e instanceof Refusal)) throw e;
+          }
         }
+      } catch (e) {
+        if (!isShapeError(e)) throw e;
+      } finally {
+        cache.end = items.length;
       }
-      cache.end = items.length;
-      for (let i = 0; i < tx.outputs.length; i++) {
-        overlay.set(utxoKeyS({ txId: t.txId, index: i }), tx.outputs[i]!);
-      }
-    } catch (e) {
-      // A transaction the codec could not encode (shape errors) is refused in the sequential
-      // pass with TX_MALFORMED; the pre-pass only gathers signatures.
-      if (
-        !(e instanceof TypeError || e instanceof RangeError || (e as Error)?.name === "CodecError")
-      ) throw e;
     }
   }
 
@@ -545,7 +630,7 @@ export class StateEngine {
           }
         }
         try {
-          const plan = this.#validateTx(t, idx, spentHere, verdicts?.map ?? null, cache);
+          const plan = this.#validateTx(t, idx, spentHere, verdicts, cache);
           this.#applyPlan(plan, spentHere);
           appliedTxs++;
           fees += plan.fee;
@@ -573,7 +658,7 @@ export class StateEngine {
       if (e.spendableAt !== undefined) data.spendableAt = e.spendableAt;
       return new TxError(e.code, data);
     }
-    if (e instanceof TypeError || e instanceof RangeError || (e as Error)?.name === "CodecError") {
+    if (isShapeError(e)) {
       // Shape errors of a decoded item (wrong id length, unencodable predicate): malformed.
       return new TxError("TX_MALFORMED", { txid, detail: (e as Error).message });
     }
@@ -602,13 +687,21 @@ export class StateEngine {
     t: StateTx,
     idx: number,
     spentHere: Set<string>,
-    verdicts: Map<string, boolean> | null,
+    verdicts: Verdicts | null,
     cache: TxCache | undefined,
   ): Plan {
     const tx: Tx = t.tx;
+    // The pre-pass collected this transaction's items in the order this pass meets them; an item
+    // that differs (its input resolved differently) or is not verified yet is checked alone.
+    let pos = cache?.start ?? 0;
+    const stop = cache?.end ?? 0;
     const verdict: Verdict = verdicts === null ? () => true : (it) => {
-      const v = verdicts.get(sigKey(it));
-      return v ?? syncVerifier([it])[0] === true;
+      if (pos < stop) {
+        const j = pos++;
+        const v = verdicts.ok[j]!;
+        if (v !== 0 && sameItem(verdicts.items[j]!, it)) return v === 1;
+      }
+      return syncVerifier([it])[0] === true;
     };
     if (tx.networkId !== this.network.networkId) {
       throw new Refusal("TX_WRONG_NETWORK", undefined, `network ${tx.networkId}`);
@@ -835,3 +928,8 @@ export class StateEngine {
 }
 
 const EMPTY_MSG = new Uint8Array(32);
+
+/** Errors of a malformed decoded item (wrong id length, unencodable field). */
+function isShapeError(e: unknown): boolean {
+  return e instanceof TypeError || e instanceof RangeError || (e as Error)?.name === "CodecError";
+}

@@ -9,7 +9,7 @@ import { blake3, schnorrPublicKey, schnorrSign } from "../crypto/mod.ts";
 import { toHex } from "./_bytes.ts";
 import { StateEngine } from "./engine.ts";
 import { Prng, Workload, WORKLOAD_NETWORK } from "./_workload.ts";
-import type { AnchorReceipt, StateMint, StateTx } from "./types.ts";
+import type { AnchorReceipt, FinalizedAnchor, StateMint, StateTx } from "./types.ts";
 
 /** Running digest of everything an anchor application exposes. */
 class Digest {
@@ -94,23 +94,37 @@ Deno.test("StateEngine.applyAnchor() keeps pinned roots and receipts for a signe
     }
     txs.push({ tx, txId: txId(tx) });
   }
-  const e = new StateEngine({ network: net });
-  const d = new Digest();
-  d.receipt(
-    await e.applyAnchor({ index: 0, events: [{ eventId: rng.bytes(32), mints, txs: [] }] }),
-  );
-  d.receipt(await e.applyAnchor({ index: 1, events: [] }));
-  const r = await e.applyAnchor({
-    index: 2,
-    events: [
-      { eventId: rng.bytes(32), mints: [], txs: txs.slice(0, 50) },
-      { eventId: rng.bytes(32), mints: [], txs: txs.slice(50) },
-    ],
-  });
-  d.receipt(r);
-  d.delta(e.takeDelta());
-  assert.ok(r.skipped.length > 0 && r.appliedTxs > 50, `applied ${r.appliedTxs}`);
-  assert.ok(r.skipped.some((s) => s.code === "TX_BAD_SIGNATURE"));
-  assert.equal(toHex(r.root), "eaf29b7748509aee712c5ae7e7bb98a27ce445bce64dd5e8b2256ecc0035721a");
-  assert.equal(d.hex(), "febfb44e48f54da9bb49c9e3f03b284c9e2448692158175345f2a58714f626de");
+  const anchors: FinalizedAnchor[] = [
+    { index: 0, events: [{ eventId: rng.bytes(32), mints, txs: [] }] },
+    { index: 1, events: [] },
+    {
+      index: 2,
+      events: [
+        { eventId: rng.bytes(32), mints: [], txs: txs.slice(0, 50) },
+        { eventId: rng.bytes(32), mints: [], txs: txs.slice(50) },
+      ],
+    },
+  ];
+  // Plain, with the pre-pass started ahead (prepareAnchor), and with a stale preparation
+  // (another object) that applyAnchor must ignore: byte-identical results.
+  for (const mode of ["plain", "prepared", "stale"] as const) {
+    const e = new StateEngine({ network: net });
+    const d = new Digest();
+    let r: AnchorReceipt | undefined;
+    for (const a of anchors) {
+      if (mode === "prepared") e.prepareAnchor(a);
+      if (mode === "stale") e.prepareAnchor({ ...a });
+      r = await e.applyAnchor(a);
+      d.receipt(r);
+    }
+    d.delta(e.takeDelta());
+    assert.ok(r!.skipped.length > 0 && r!.appliedTxs > 50, `${mode}: applied ${r!.appliedTxs}`);
+    assert.ok(r!.skipped.some((s) => s.code === "TX_BAD_SIGNATURE"), mode);
+    assert.equal(
+      toHex(r!.root),
+      "eaf29b7748509aee712c5ae7e7bb98a27ce445bce64dd5e8b2256ecc0035721a",
+      mode,
+    );
+    assert.equal(d.hex(), "febfb44e48f54da9bb49c9e3f03b284c9e2448692158175345f2a58714f626de", mode);
+  }
 });
