@@ -178,3 +178,18 @@ Deno.test("main() maps config errors to exit code 2 and a locked data dir to 3",
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("main(init --devnet-seats) lays out a devnet once and keeps its genesis on a rerun", async () => {
+  const dir = await Deno.makeTempDir();
+  const c = capture();
+  const args = ["init", "--devnet-seats", "3", "--data-dir", dir, "--network", "devnet"];
+  assert.equal(await main(args, c.io), EXIT.OK, c.err());
+  const g1 = await Deno.readTextFile(`${dir}/genesis.json`);
+  const committee = (JSON.parse(g1) as { committee: string[] }).committee;
+  assert.equal(committee.length, 3);
+  assert.equal(c.out().split("\n").filter((l) => l.startsWith("phantom-node run")).length, 3);
+  assert.equal(await main(args, capture().io), EXIT.OK);
+  assert.equal(await Deno.readTextFile(`${dir}/genesis.json`), g1, "genesis unchanged on rerun");
+  assert.equal(await main([...args.slice(0, 1), "--devnet-seats", "0"], capture().io), EXIT.USAGE);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -954,23 +954,41 @@ export class ConsensusEngine {
   // ---- Own events (§3.2) ----
 
   /**
-   * Chooses up to MAX_PARENTS - 1 other parents for a new event of `creator`: greedily the tips
-   * that add the most seats to the new event's view (so rounds advance in few hops). Only events
-   * in the DAG (hence with payload held, §6) are candidates.
+   * Chooses up to MAX_PARENTS - 1 other parents for a new event of `creator` (a node policy: any
+   * choice is valid, docs/spec/consensus.md §2.1, §3.9). Greedy per slot, the tip whose addition
+   * ranks best by: the new event's round (a higher-round parent makes it a witness at once), then
+   * how many round witnesses it would strongly see (its vote mask), then the progress towards
+   * strongly seeing more of them (per witness, the seats whose highest event in view sees it,
+   * capped at the quorum), then the number of seats it adds to the view. This targets round
+   * advancement directly instead of view size alone. Only events in the DAG (hence with payload
+   * held, §6) are candidates; known equivocators are skipped.
    * @param creator own seat
    * @returns ids of the chosen other parents (possibly empty)
+   * @example
+   * ```ts ignore
+   * const parents = engine.selectParents(seat);
+   * const fields = engine.prepareEvent(seat, parents);
+   * ```
    */
   selectParents(creator: number): Uint8Array[] {
     const k = this.k;
     const own = this.#tip[creator]!;
-    const cur = new Int32Array(k).fill(-1);
-    if (own >= 0) cur.set(this.#recs[own]!.hbSeq);
+    const curSeq = new Int32Array(k).fill(-1);
+    const curIdx = new Int32Array(k).fill(-1);
+    let curRound = 0;
+    if (own >= 0) {
+      const o = this.#recs[own]!;
+      curSeq.set(o.hbSeq);
+      curIdx.set(o.hbIdx);
+      curRound = o.round;
+    }
     const chosen: Uint8Array[] = [];
     const used = new Set<number>([creator]);
+    const trySeq = new Int32Array(k);
+    const tryIdx = new Int32Array(k);
     for (let n = 0; n < MAX_PARENTS - 1; n++) {
       let best = -1;
-      let bestGain = 0;
-      let bestRound = -1;
+      let bestKey: readonly number[] = [];
       for (let off = 1; off < k; off++) {
         const v = (creator + off) % k;
         if (used.has(v)) continue;
@@ -980,22 +998,116 @@ export class ConsensusEngine {
         if (t < 0) continue;
         const r = this.#recs[t]!;
         let gain = 0;
-        for (let u = 0; u < k; u++) if (r.hbSeq[u]! > cur[u]!) gain++;
+        for (let u = 0; u < k; u++) {
+          if (r.hbSeq[u]! > curSeq[u]!) {
+            gain++;
+            trySeq[u] = r.hbSeq[u]!;
+            tryIdx[u] = r.hbIdx[u]!;
+          } else {
+            trySeq[u] = curSeq[u]!;
+            tryIdx[u] = curIdx[u]!;
+          }
+        }
         if (gain === 0) continue;
-        if (r.round > bestRound || (r.round === bestRound && gain > bestGain)) {
+        const round = Math.max(curRound, r.round);
+        const [seen, progress] = this.#progress(trySeq, tryIdx, round, creator);
+        const key = [round, seen, progress, gain];
+        if (best < 0 || lexGreater(key, bestKey)) {
           best = v;
-          bestGain = gain;
-          bestRound = r.round;
+          bestKey = key;
         }
       }
       if (best < 0) break;
       used.add(best);
       const r = this.#recs[this.#tip[best]!]!;
-      for (let u = 0; u < k; u++) if (r.hbSeq[u]! > cur[u]!) cur[u] = r.hbSeq[u]!;
+      for (let u = 0; u < k; u++) {
+        if (r.hbSeq[u]! > curSeq[u]!) {
+          curSeq[u] = r.hbSeq[u]!;
+          curIdx[u] = r.hbIdx[u]!;
+        }
+      }
+      if (r.round > curRound) curRound = r.round;
       chosen.push(r.h.id);
     }
     return chosen;
   }
+
+  /**
+   * Cheap necessary condition for `creator`'s next event to open a new round by its own vote
+   * mask: the union of every seat's tip (all parents at once, ignoring MAX_PARENTS) would
+   * strongly see a quorum of witnesses of the creator's current round (vector-clock estimate).
+   * When false, no parent choice advances the round now; when true, {@linkcode prepareEvent}
+   * with {@linkcode selectParents} says whether this choice does. A node policy helper (when to
+   * create an event), never a validity rule.
+   * @param creator own seat
+   * @returns whether advancing the round may be possible now
+   * @throws {RangeError} when creator is out of range
+   * @example
+   * ```ts ignore
+   * if (engine.mayAdvanceRound(seat)) createEventNow();
+   * ```
+   */
+  mayAdvanceRound(creator: number): boolean {
+    if (!Number.isInteger(creator) || creator < 0 || creator >= this.k) {
+      throw new RangeError(`Creator out of range: ${creator}`);
+    }
+    const own = this.#tip[creator]!;
+    if (own < 0) return false;
+    const k = this.k;
+    const seq = new Int32Array(k).fill(-1);
+    const idx = new Int32Array(k).fill(-1);
+    for (let v = 0; v < k; v++) {
+      if (v !== creator && this.#forkSeats !== 0n && (this.#forkSeats & BIT[v]!) !== 0n) continue;
+      const t = this.#tip[v]!;
+      if (t < 0) continue;
+      const r = this.#recs[t]!;
+      for (let u = 0; u < k; u++) {
+        if (r.hbSeq[u]! > seq[u]!) {
+          seq[u] = r.hbSeq[u]!;
+          idx[u] = r.hbIdx[u]!;
+        }
+      }
+    }
+    return this.#progress(seq, idx, this.#recs[own]!.round, creator)[0] >= this.q;
+  }
+
+  /**
+   * Parent-selection score of a hypothetical view (highest seq and index per seat) in round r:
+   * the round-r witnesses it would strongly see, and the sum over witnesses of the seats seeing
+   * them (the new event of `self` counting for its own seat), capped at q. An estimate by vector clocks (forked seats are skipped); it only steers
+   * parent choice, never validity.
+   */
+  #progress(seq: Int32Array, idx: Int32Array, r: number, self: number): [number, number] {
+    const byRound = this.#witnesses.get(r);
+    if (byRound === undefined) return [0, 0];
+    const k = this.k;
+    const q = this.q;
+    const fork = this.#forkSeats;
+    // Highest event per seat in view (the new event of `self` sees its whole view: counted as 1).
+    const inter: Int32Array[] = [];
+    for (let z = 0; z < k; z++) {
+      const zi = idx[z]!;
+      if (z === self || zi < 0 || (fork !== 0n && (fork & BIT[z]!) !== 0n)) continue;
+      inter.push(this.#recs[zi]!.hbSeq);
+    }
+    let seen = 0;
+    let progress = 0;
+    for (let s = 0; s < k; s++) {
+      if (fork !== 0n && (fork & BIT[s]!) !== 0n) continue;
+      const list = byRound[s];
+      if (list === undefined || list.length === 0) continue;
+      const ws = this.#recs[list[0]!]!.seq;
+      if (seq[s]! < ws) continue;
+      let cnt = 1;
+      for (let i = 0; i < inter.length; i++) if (inter[i]![s]! >= ws) cnt++;
+      if (cnt >= q) {
+        seen++;
+        progress += q;
+      } else progress += cnt;
+    }
+    return [seen, progress];
+  }
+
 
   /**
    * Computes seq, self-parent and vote mask of a new own event with the given other parents.
@@ -1036,6 +1148,14 @@ export class ConsensusEngine {
       round: rec.round,
     };
   }
+}
+
+/** Whether a is lexicographically greater than b (equal length). */
+function lexGreater(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]! !== b[i]!) return a[i]! > b[i]!;
+  }
+  return false;
 }
 
 function u64(n: number): Uint8Array {

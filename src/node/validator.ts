@@ -48,7 +48,7 @@ import {
   payoutFromAddress,
   templateToJson,
 } from "../mint/mod.ts";
-import { type NewBody, P2pService, type ValidationResult } from "../p2p/mod.ts";
+import { MAX_BODY_BYTES, type NewBody, P2pService, type ValidationResult } from "../p2p/mod.ts";
 import { MAX_PAYLOAD_TXS, type NetworkParams } from "../params/mod.ts";
 import { type MethodRegistry, p, RPC_ERROR, RpcError } from "../rpc/mod.ts";
 import {
@@ -178,6 +178,8 @@ const MAX_GET_UTXOS = 1000;
 const FINALITY_SAMPLES = 2048;
 const MAX_PENDING_MINTS = 64;
 const DAG_CHUNK = 60_000;
+/** Payload budget of an own event: leaves room for header, mints and framing. */
+const MAX_PAYLOAD_BODY_BYTES = MAX_BODY_BYTES.events - 40_000;
 
 function concatBytes(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
@@ -844,9 +846,13 @@ export class ValidatorService implements Component {
     this.#ticksSinceEvent = 0;
     const prepared = e.prepareEvent(seat, parents);
     const txs: PoolTx[] = [];
+    let bytes = 0;
     for (const t of this.#pool.values()) {
       if (txs.length >= this.#maxTxs) break;
-      if (!t.carried) txs.push(t);
+      // The whole event body must stay under the p2p events limit (docs/spec/p2p.md §1).
+      if (t.carried || bytes + t.bytes.length > MAX_PAYLOAD_BODY_BYTES) continue;
+      txs.push(t);
+      bytes += t.bytes.length;
     }
     const mints = [...this.#pendingMints.values()].slice(0, 4);
     const payload = encodeEventPayload({ txs: txs.map((t) => t.st.tx) as Tx[] });

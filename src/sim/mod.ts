@@ -28,5 +28,5 @@ export {
   type SimTx,
   UtxoState,
 } from "./utxo_state.ts";
-export { runSeeds } from "./pool.ts";
+export { runJobs, runSeeds, type SimJob } from "./pool.ts";
 export { aggregateSummaries, type AggregateSummary } from "./aggregate.ts";

@@ -76,6 +76,11 @@ export interface Scenario {
   readonly syncInterval: number;
   /** Peers each honest node forwards a newly inserted event to (gossip redundancy). */
   readonly relay: number;
+  /**
+   * 1: a node creates its event at once, ignoring `eventInterval`, when that event would be a
+   * witness of a higher round than its last one (docs/simnet.md); 0: never early.
+   */
+  readonly eagerRound: number;
   /** Client txs per time unit (all nodes together). */
   readonly txRate: number;
   /** Partitions. */
@@ -208,6 +213,7 @@ export function parseScenario(text: string): Scenario {
     heartbeat: num(node, "heartbeat", "node.", latency * 2, 0.001, 1e9),
     syncInterval: num(node, "sync_interval", "node.", latency * 2, 0.001, 1e9),
     relay: num(node, "relay", "node.", 0, 0, 64),
+    eagerRound: num(node, "eager_round", "node.", 1, 0, 1),
     txRate: num(wl, "tx_rate", "workload.", 0.05, 0, 1e6),
     partitions,
     crashes,

@@ -67,6 +67,10 @@ export interface SimSummary {
 const NETWORK_ID = 0x7073696d; // "psim"
 const SHARD = 0;
 const MAX_SYNC_BATCH = 4000;
+/** Inserted events between two full eager-round checks that failed (docs/simnet.md). */
+const EAGER_RETRY_EVENTS = 4;
+/** Inserted events between two cheap eager-round checks (`mayAdvanceRound`) that failed. */
+const EAGER_RETRY_BOUND_EVENTS = 2;
 
 type Msg =
   | { k: "ev"; from: number; wire: Uint8Array; payload: Uint8Array | null }
@@ -83,7 +87,7 @@ type Msg =
 
 type Action =
   | { a: "deliver"; to: number; msg: Msg }
-  | { a: "create"; node: number; inc: number }
+  | { a: "create"; node: number; inc: number; tok: number }
   | { a: "tick"; node: number; inc: number }
   | { a: "tx" }
   | { a: "client" }
@@ -148,6 +152,10 @@ interface Node {
   inc: number;
   lastCreate: number;
   createScheduled: boolean;
+  /** Token of the pending create action (an early create supersedes the scheduled one). */
+  createTok: number;
+  /** DAG size below which the eager round check is not retried (after a failed check). */
+  eagerRetryAt: number;
   newInfo: boolean;
   durable: { id: string; root: string }[];
   lastOwn: { wire: Uint8Array; payload: Uint8Array; seq: number } | undefined;
@@ -261,6 +269,8 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
       inc: 0,
       lastCreate: -Infinity,
       createScheduled: false,
+      createTok: 0,
+      eagerRetryAt: 0,
       newInfo: true,
       durable: [],
       lastOwn: undefined,
@@ -445,7 +455,43 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
       a: "create",
       node: n.seat,
       inc: n.inc,
+      tok: ++n.createTok,
     });
+  };
+
+  /**
+   * Eager round advance (docs/simnet.md, "Event creation"): when something new was inserted and
+   * the node's next event would be a witness of a higher round than its tip, create it now
+   * instead of waiting for `eventInterval`; the round then advances one interval sooner at every
+   * seat that takes this step.
+   */
+  const eagerCreate = (n: Node): boolean => {
+    if (sc.eagerRound === 0 || !n.alive || n.byz !== undefined || now <= n.lastCreate) {
+      return false;
+    }
+    if (now >= n.lastCreate + sc.eventInterval) return false;
+    const tip = n.engine.tip(n.seat);
+    if (tip === undefined) return false;
+    if (n.lastOwn !== undefined && tip.seq < n.lastOwn.seq) return false;
+    const tipRound = n.engine.roundOf(tip.id)!;
+    if (n.engine.maxRound <= tipRound) {
+      // No higher-round event to reference: advancing needs a quorum strongly seen (vote mask);
+      // the cheap union-of-tips bound first, then the real parent choice.
+      // After a failed check, wait for a few more inserted events (CPU bound, deterministic).
+      if (n.engine.size < n.eagerRetryAt) return false;
+      if (!n.engine.mayAdvanceRound(n.seat)) {
+        n.eagerRetryAt = n.engine.size + EAGER_RETRY_BOUND_EVENTS;
+        return false;
+      }
+      const prep = n.engine.prepareEvent(n.seat, n.engine.selectParents(n.seat));
+      if (prep.round <= tipRound) {
+        n.eagerRetryAt = n.engine.size + EAGER_RETRY_EVENTS;
+        return false;
+      }
+    }
+    n.createScheduled = true;
+    q.push(now, { a: "create", node: n.seat, inc: n.inc, tok: ++n.createTok });
+    return true;
   };
 
   const makeEvent = (
@@ -612,7 +658,7 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
 
   // ---- schedule ----
   for (const n of nodes) {
-    q.push(nodeRng.float() * sc.eventInterval, { a: "create", node: n.seat, inc: 0 });
+    q.push(nodeRng.float() * sc.eventInterval, { a: "create", node: n.seat, inc: 0, tok: 0 });
     n.createScheduled = true;
     q.push(nodeRng.float() * sc.syncInterval, { a: "tick", node: n.seat, inc: 0 });
   }
@@ -653,12 +699,12 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
         else if (m.k === "batch") { for (const x of m.items) ingest(n, x.wire, x.payload, m.from); }
         else respond(n, m);
         await afterEngine(n);
-        if (n.newInfo) scheduleCreate(n);
+        if (n.newInfo && !eagerCreate(n)) scheduleCreate(n);
         break;
       }
       case "create": {
         const n = nodes[act.node]!;
-        if (act.inc === n.inc) await create(n);
+        if (act.inc === n.inc && act.tok === n.createTok) await create(n);
         break;
       }
       case "tick": {
@@ -700,6 +746,7 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
           const n = nodes[s]!;
           // Durable: finalized anchors, state, own last signed event (signer's record).
           n.engine = makeEngine();
+          n.eagerRetryAt = 0;
           n.payloads = new Set();
           n.mempool = new Map();
           n.requested = new Map();

@@ -7,7 +7,7 @@
 import { decodePredicate, encodePredicate } from "../codec/mod.ts";
 import { MAX_SUPPLY_UNITS } from "../params/mod.ts";
 import { latin1, StrReader, StrWriter, unlatin1 } from "./_bytes.ts";
-import type { Bond, OutPoint, Utxo } from "./types.ts";
+import type { Bond, OutPoint, Predicate, Utxo } from "./types.ts";
 
 /** Key tags. */
 export const TAG_UTXO = 0;
@@ -107,6 +107,40 @@ export const GLOBAL_KEY_S: string = latin1(GLOBAL_KEY);
 const ORIGINS = ["tx", "mint", "unbond"] as const;
 
 /**
+ * Codec encoding of a `key` predicate, `version || tag || pubkey`, derived from the codec at load
+ * time; the fast paths below are used only if the codec agrees with them on a probe (so a codec
+ * change disables them instead of forking the state).
+ */
+const KEY_PREFIX: Uint8Array = encodePredicate({ type: "key", pubkey: new Uint8Array(32) })
+  .subarray(0, 2);
+const FAST_KEY: boolean = (() => {
+  const pk = new Uint8Array(32).map((_, i) => i * 7 + 1);
+  const enc = encodePredicate({ type: "key", pubkey: pk });
+  if (enc.length !== 34 || enc[0] !== KEY_PREFIX[0] || enc[1] !== KEY_PREFIX[1]) return false;
+  for (let i = 0; i < 32; i++) if (enc[2 + i] !== pk[i]) return false;
+  const dec = decodePredicate(enc) as unknown as Record<string, unknown>;
+  const keys = Object.keys(dec);
+  return keys.length === 2 && keys[0] === "type" && keys[1] === "pubkey" && dec.type === "key" &&
+    dec.pubkey instanceof Uint8Array && dec.pubkey.length === 32 &&
+    dec.pubkey.every((b, i) => b === pk[i]);
+})();
+
+/**
+ * `encodePredicate(p)`, without the generic codec for the common `key` predicate with a 32-byte
+ * key (byte-identical; anything else goes through the codec and its checks).
+ */
+export function encodePredicateFast(p: Predicate): Uint8Array {
+  if (FAST_KEY && p.type === "key" && p.pubkey instanceof Uint8Array && p.pubkey.length === 32) {
+    const out = new Uint8Array(34);
+    out[0] = KEY_PREFIX[0]!;
+    out[1] = KEY_PREFIX[1]!;
+    out.set(p.pubkey, 2);
+    return out;
+  }
+  return encodePredicate(p);
+}
+
+/**
  * UTXO value: `v0 | origin u8 | amount u64 | createdAt u64 | spendableAt u64 | predicate`, the
  * predicate in its codec encoding (docs/spec/transactions.md §2), integers big-endian.
  */
@@ -142,7 +176,11 @@ export function decodeUtxoS(s: string): Utxo {
     throw new RangeError(`Cannot decode utxo: amount ${amount}`);
   }
   const createdAt = r.u53(), spendableAt = r.u53();
-  const predicate = decodePredicate(r.bytes(r.remaining));
+  // A key predicate (34 bytes: version, tag, key) decodes without the generic codec.
+  const predicate: Predicate = FAST_KEY && r.remaining === 34 &&
+      s.charCodeAt(r.pos) === KEY_PREFIX[0] && s.charCodeAt(r.pos + 1) === KEY_PREFIX[1]
+    ? { type: "key", pubkey: (r.pos += 2, r.bytes(32)) }
+    : decodePredicate(r.bytes(r.remaining));
   return { amount, predicate, createdAt, spendableAt, origin };
 }
 

@@ -28,6 +28,7 @@ import {
   decodeUtxoS,
   encodeBondS,
   encodeGlobalS,
+  encodePredicateFast,
   encodeUtxoRawS,
   GLOBAL_KEY_S,
   type GlobalState,
@@ -678,7 +679,7 @@ export class StateEngine {
     if (this.#c.hasS(k)) throw new Refusal("TX_DUPLICATE");
     this.#put(
       k,
-      encodeUtxoRawS("mint", m.amount, idx, idx + Number(maturity), encodePredicate(m.payout)),
+      encodeUtxoRawS("mint", m.amount, idx, idx + Number(maturity), encodePredicateFast(m.payout)),
     );
     this.#g = { ...this.#g, emitted: this.#g.emitted + m.amount };
   }
@@ -884,7 +885,7 @@ export class StateEngine {
       const o = tx.outputs[i]!;
       const key = utxoKeyS({ txId: t.txId, index: i });
       if (this.#c.hasS(key)) throw new Refusal("TX_DUPLICATE");
-      create.push([key, encodeUtxoRawS("tx", o.amount, idx, 0, encodePredicate(o.predicate))]);
+      create.push([key, encodeUtxoRawS("tx", o.amount, idx, 0, encodePredicateFast(o.predicate))]);
     }
     const plan: Plan = { spend, create, fee: tx.fee, bondedDelta };
     if (bond !== undefined) plan.bond = bond;
