@@ -1108,7 +1108,6 @@ export class ConsensusEngine {
     return [seen, progress];
   }
 
-
   /**
    * Computes seq, self-parent and vote mask of a new own event with the given other parents.
    * @param creator own seat
