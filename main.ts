@@ -10,8 +10,6 @@
  * @module
  */
 if (import.meta.main) {
-  // The child owns shutdown: ignoring the signals here keeps the launcher alive until it is done.
-  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, () => {});
   const script = new URL("./scripts/devnet.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", script, ...Deno.args],
@@ -19,5 +17,9 @@ if (import.meta.main) {
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
+  // The child owns shutdown. A terminal's Ctrl-C reaches it directly (same process group), so the
+  // launcher only stays alive for it; a SIGTERM sent to the launcher alone is passed on.
+  Deno.addSignalListener("SIGINT", () => {});
+  Deno.addSignalListener("SIGTERM", () => child.kill("SIGTERM"));
   Deno.exit((await child.status).code);
 }
