@@ -8,6 +8,7 @@
  * {@linkcode ConsensusEngine.receive} and {@linkcode ConsensusEngine.payloadArrived}.
  * @module
  */
+import { bytesToHex, concatBytes, hexToBytes } from "@noble/hashes/utils.js";
 import { blake3 } from "../crypto/mod.ts";
 import { CROSS_LINK_MIN_COMMITTEE, MAX_COMMITTEE_SIZE, MAX_PARENTS } from "../params/mod.ts";
 import { ConsensusError, type ConsensusErrorCode } from "./errors.ts";
@@ -22,18 +23,13 @@ const NONE = -1;
 export const STALE_ROUNDS = 16;
 const UNDECIDED = -2;
 const ANCHOR_DOMAIN = new TextEncoder().encode("PC/anchor/v0");
-const HEX: readonly string[] = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
 
 /** Lowercase hex of bytes (the engine's map key for ids; byte order = string order). */
 export function toHex(b: Uint8Array): string {
   // Ids are immutable by contract, so the hex of one id object is computed once.
   const c = hexCache.get(b);
   if (c !== undefined) return c;
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += HEX[b[i]!]!;
+  const s = bytesToHex(b);
   if (b.length === 32) hexCache.set(b, s);
   return s;
 }
@@ -933,7 +929,7 @@ export class ConsensusEngine {
     for (const f of famous) parts.push(f.h.id);
     parts.push(u64(received.length));
     for (const x of received) parts.push(x.h.id);
-    const id = blake3(concat(parts));
+    const id = blake3(concatBytes(...parts));
     this.#prevAnchorId = id;
     this.#anchorOut.push({
       height: this.#height,
@@ -1163,21 +1159,5 @@ function u64(n: number): Uint8Array {
   return b;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-/** Bytes of a lowercase hex string. */
-export function hexToBytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
+/** Bytes of a lowercase hex string (re-export of `@noble/hashes`' `hexToBytes`). */
+export { hexToBytes };

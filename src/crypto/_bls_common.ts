@@ -64,6 +64,30 @@ export function assertPointList(
   for (let i = 0; i < list.length; i++) assertLength(list[i], len, `${name}[${i}]`);
 }
 
+/**
+ * Decodes every entry of an aggregate input list with `parse`.
+ * @throws {CryptoError} `BLS_INVALID_POINT` naming the first entry `parse` rejects
+ */
+export function parsePointList<P>(
+  list: readonly Uint8Array[],
+  what: "signature" | "publicKey",
+  parse: (bytes: Uint8Array) => P | undefined,
+): P[] {
+  return list.map((b, index) => {
+    const p = parse(b);
+    if (p === undefined) {
+      throw new CryptoError(
+        "BLS_INVALID_POINT",
+        { what, index },
+        what === "signature"
+          ? `Invalid BLS signature: entry ${index} is not a valid G2 subgroup point`
+          : `Invalid BLS public key: entry ${index} is not a valid G1 subgroup point`,
+      );
+    }
+    return p;
+  });
+}
+
 /** Decodes a public key with KeyValidate (on curve, in subgroup, not infinity); undefined if not. */
 export function nobleParsePublicKey(bytes: Uint8Array): G1Point | undefined {
   try {

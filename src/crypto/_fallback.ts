@@ -5,7 +5,6 @@
  */
 import { blake3 as nobleBlake3 } from "@noble/hashes/blake3.js";
 import { schnorr } from "@noble/curves/secp256k1.js";
-import { CryptoError } from "./errors.ts";
 import { randomBytes } from "./random.ts";
 import type { Blake3Backend, BlsBackend, SchnorrBackend, SchnorrBatchItem } from "./_types.ts";
 import {
@@ -13,12 +12,11 @@ import {
   assertLength,
   assertMessageList,
   assertSchnorrItems,
+  assertSchnorrSecretKey,
   checkSchnorrSignArgs,
   checkSchnorrVerifyArgs,
-  isScalarInRange,
   parseBlake3Call,
   parseBlake3Options,
-  SECP256K1_N,
 } from "./_validate.ts";
 import {
   assertBlsSecretKey,
@@ -33,6 +31,7 @@ import {
   nobleCoreVerify,
   nobleParsePublicKey,
   nobleParseSignature,
+  parsePointList,
   PublicKeyCache,
 } from "./_bls_common.ts";
 
@@ -57,16 +56,6 @@ export const fallbackBlake3: Blake3Backend = {
     return messages.map((m) => nobleBlake3(m, o));
   },
 };
-
-function assertSchnorrSecretKey(secretKey: Uint8Array): void {
-  if (!isScalarInRange(secretKey, SECP256K1_N)) {
-    throw new CryptoError(
-      "INVALID_SECRET_KEY",
-      { scheme: "schnorr" },
-      "Invalid schnorr secret key: not in [1, n)",
-    );
-  }
-}
 
 function verifyItems(items: readonly SchnorrBatchItem[]): boolean[] {
   return items.map((it) => schnorr.verify(it.signature, it.message, it.publicKey));
@@ -125,32 +114,12 @@ export const fallbackBls: BlsBackend = {
   },
   blsAggregateSignatures(signatures) {
     assertPointList(signatures, BLS_SIGNATURE_LENGTH, "BLS signatures");
-    const points = signatures.map((s, index) => {
-      const p = nobleParseSignature(s);
-      if (p === undefined) {
-        throw new CryptoError(
-          "BLS_INVALID_POINT",
-          { what: "signature", index },
-          `Invalid BLS signature: entry ${index} is not a valid G2 subgroup point`,
-        );
-      }
-      return p;
-    });
+    const points = parsePointList(signatures, "signature", nobleParseSignature);
     return nobleBls.aggregateSignatures(points).toBytes(true);
   },
   blsAggregatePublicKeys(publicKeys) {
     assertPointList(publicKeys, BLS_PUBLIC_KEY_LENGTH, "BLS public keys");
-    const points = publicKeys.map((k, index) => {
-      const p = pkCache.get(k);
-      if (p === undefined) {
-        throw new CryptoError(
-          "BLS_INVALID_POINT",
-          { what: "publicKey", index },
-          `Invalid BLS public key: entry ${index} is not a valid G1 subgroup point`,
-        );
-      }
-      return p;
-    });
+    const points = parsePointList(publicKeys, "publicKey", (k) => pkCache.get(k));
     return nobleBls.aggregatePublicKeys(points).toBytes(true);
   },
   blsFastAggregateVerify(signature, message, publicKeys) {

@@ -5,6 +5,7 @@
  * TypeScript before it crosses FFI.
  * @module
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { CryptoError } from "./errors.ts";
 import { randomBytes } from "./random.ts";
 import type { Blake3Backend, BlsBackend, SchnorrBackend, SchnorrBatchItem } from "./_types.ts";
@@ -13,13 +14,12 @@ import {
   assertLength,
   assertMessageList,
   assertSchnorrItems,
+  assertSchnorrSecretKey,
   checkSchnorrSignArgs,
   checkSchnorrVerifyArgs,
-  isScalarInRange,
   MAX_PACKED_BYTES,
   parseBlake3Call,
   parseBlake3Options,
-  SECP256K1_N,
 } from "./_validate.ts";
 import {
   assertBlsSecretKey,
@@ -29,6 +29,7 @@ import {
   blsKeyGenIetf,
   blsPopProveNoble,
   blsPopVerifyNoble,
+  parsePointList,
   PublicKeyCache,
 } from "./_bls_common.ts";
 
@@ -136,9 +137,9 @@ export function loadNativeBlake3(dir: string): { backend: Blake3Backend; simd: B
   };
   // Known answer: BLAKE3("") from the official vectors; refuses a miscompiled library.
   const empty = backend.blake3(new Uint8Array(0));
-  if (toHex(empty) !== "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262") {
+  if (bytesToHex(empty) !== "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262") {
     lib.close();
-    throw new Error(`Native BLAKE3 self-test failed: got ${toHex(empty)}`);
+    throw new Error(`Native BLAKE3 self-test failed: got ${bytesToHex(empty)}`);
   }
   return { backend, simd };
 }
@@ -160,16 +161,6 @@ const SECP_SYMBOLS = {
 /** Smallest batch split across threads, and smallest slice per thread. */
 const PARALLEL_MIN_ITEMS = 64;
 const PARALLEL_MIN_SLICE = 32;
-
-function assertSecpKey(secretKey: Uint8Array): void {
-  if (!isScalarInRange(secretKey, SECP256K1_N)) {
-    throw new CryptoError(
-      "INVALID_SECRET_KEY",
-      { scheme: "schnorr" },
-      "Invalid schnorr secret key: not in [1, n)",
-    );
-  }
-}
 
 /**
  * Loads native/build/libphantom_secp256k1.so (libsecp256k1).
@@ -201,7 +192,7 @@ export function loadNativeSchnorr(dir: string, threads: number): SchnorrBackend 
   return {
     schnorrSign(message, secretKey, auxRand) {
       const aux = checkSchnorrSignArgs(message, secretKey, auxRand, () => randomBytes(32));
-      assertSecpKey(secretKey);
+      assertSchnorrSecretKey(secretKey);
       const sig = new Uint8Array(64);
       const rc = s.ps_sign(message, message.length, secretKey, aux, sig);
       if (rc !== 1) {
@@ -250,7 +241,7 @@ export function loadNativeSchnorr(dir: string, threads: number): SchnorrBackend 
     },
     schnorrPublicKey(secretKey) {
       assertLength(secretKey, 32, "schnorr secret key");
-      assertSecpKey(secretKey);
+      assertSchnorrSecretKey(secretKey);
       const out = new Uint8Array(32);
       const rc = s.ps_pubkey(secretKey, out);
       if (rc !== 1) {
@@ -314,32 +305,12 @@ export async function loadNativeBls(): Promise<BlsBackend> {
     },
     blsAggregateSignatures(signatures) {
       assertPointList(signatures, BLS_SIGNATURE_LENGTH, "BLS signatures");
-      const sigs = signatures.map((b, index) => {
-        const p = parseSig(b);
-        if (p === undefined) {
-          throw new CryptoError(
-            "BLS_INVALID_POINT",
-            { what: "signature", index },
-            `Invalid BLS signature: entry ${index} is not a valid G2 subgroup point`,
-          );
-        }
-        return p;
-      });
+      const sigs = parsePointList(signatures, "signature", parseSig);
       return blst.aggregateSignatures(sigs, false).toBytes(true);
     },
     blsAggregatePublicKeys(publicKeys) {
       assertPointList(publicKeys, BLS_PUBLIC_KEY_LENGTH, "BLS public keys");
-      const pks = publicKeys.map((b, index) => {
-        const p = pkCache.get(b);
-        if (p === undefined) {
-          throw new CryptoError(
-            "BLS_INVALID_POINT",
-            { what: "publicKey", index },
-            `Invalid BLS public key: entry ${index} is not a valid G1 subgroup point`,
-          );
-        }
-        return p;
-      });
+      const pks = parsePointList(publicKeys, "publicKey", (b) => pkCache.get(b));
       return blst.aggregatePublicKeys(pks, false).toBytes(true);
     },
     blsFastAggregateVerify(signature, message, publicKeys) {
@@ -367,8 +338,4 @@ export async function loadNativeBls(): Promise<BlsBackend> {
     throw new Error("Native BLS self-test failed");
   }
   return backend;
-}
-
-function toHex(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }

@@ -3,6 +3,7 @@
  * that C code never sees a wrong type or a short buffer.
  * @module
  */
+import { CryptoError } from "./errors.ts";
 
 /** Largest BLAKE3 output we produce in one call (extended output). */
 export const MAX_BLAKE3_OUTPUT = 1 << 24;
@@ -152,6 +153,20 @@ export function bytesToBigInt(bytes: Uint8Array): bigint {
 export function isScalarInRange(bytes: Uint8Array, order: bigint): boolean {
   const v = bytesToBigInt(bytes);
   return v > 0n && v < order;
+}
+
+/**
+ * Checks that a 32-byte schnorr secret key is in [1, n).
+ * @throws {CryptoError} `INVALID_SECRET_KEY` when it is not
+ */
+export function assertSchnorrSecretKey(secretKey: Uint8Array): void {
+  if (!isScalarInRange(secretKey, SECP256K1_N)) {
+    throw new CryptoError(
+      "INVALID_SECRET_KEY",
+      { scheme: "schnorr" },
+      "Invalid schnorr secret key: not in [1, n)",
+    );
+  }
 }
 
 /** Checks the arguments of schnorrSign(); returns the aux randomness to use. */

@@ -8,6 +8,7 @@
  * - `["ev", "pn", idHex]` → number of payload chunks
  * @module
  */
+import { concatBytes } from "@noble/hashes/utils.js";
 import { type CacheMetricsSink, ShardedLruCache } from "./cache.ts";
 
 /** Reads event headers and payloads by id (lowercase hex). */
@@ -62,18 +63,10 @@ export class KvEventStore implements EventReader {
       return (await this.#kv.get<Uint8Array>(["ev", "p", id, 0])).value;
     }
     const parts: Uint8Array[] = [];
-    let total = 0;
     for await (const e of this.#kv.list<Uint8Array>({ prefix: ["ev", "p", id] })) {
       parts.push(e.value);
-      total += e.value.byteLength;
     }
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const p of parts) {
-      out.set(p, off);
-      off += p.byteLength;
-    }
-    return out;
+    return concatBytes(...parts);
   }
 
   /**

@@ -158,31 +158,11 @@ function errorFromWire(e: unknown): SignerError {
   return new SignerError(code, data, message);
 }
 
-/**
- * In-process {@linkcode SignerApi}: requests go through the same JSON validation and role
- * policy as over the socket.
- * @example
- * ```ts
- * import { LocalSignerApi } from "./client.ts";
- * console.assert(typeof LocalSignerApi === "function");
- * ```
- */
-export class LocalSignerApi implements SignerApi {
+/** Forwards every {@linkcode SignerApi} method to an API built by `makeApi`. */
+class DelegatingSignerApi implements SignerApi {
   readonly #api: SignerApi;
-  /**
-   * @param signer the handler
-   * @param token bearer token to send, if the handler requires one
-   */
-  constructor(signer: Signer, token: string | null = null) {
-    let id = 0;
-    this.#api = makeApi(async (method, params) => {
-      const req: Record<string, unknown> = { v: PROTOCOL_VERSION, id: id++, method, params };
-      if (token !== null) req.auth = token;
-      const line = new TextEncoder().encode(JSON.stringify(req));
-      const resp = JSON.parse(await signer.handleLine(line)) as Record<string, unknown>;
-      if ("error" in resp) throw errorFromWire(resp.error);
-      return resp.result as never;
-    });
+  constructor(api: SignerApi) {
+    this.#api = api;
   }
   /** @inheritdoc */
   getPublicKey(key: KeyRef) {
@@ -218,6 +198,33 @@ export class LocalSignerApi implements SignerApi {
   }
 }
 
+/**
+ * In-process {@linkcode SignerApi}: requests go through the same JSON validation and role
+ * policy as over the socket.
+ * @example
+ * ```ts
+ * import { LocalSignerApi } from "./client.ts";
+ * console.assert(typeof LocalSignerApi === "function");
+ * ```
+ */
+export class LocalSignerApi extends DelegatingSignerApi {
+  /**
+   * @param signer the handler
+   * @param token bearer token to send, if the handler requires one
+   */
+  constructor(signer: Signer, token: string | null = null) {
+    let id = 0;
+    super(makeApi(async (method, params) => {
+      const req: Record<string, unknown> = { v: PROTOCOL_VERSION, id: id++, method, params };
+      if (token !== null) req.auth = token;
+      const line = new TextEncoder().encode(JSON.stringify(req));
+      const resp = JSON.parse(await signer.handleLine(line)) as Record<string, unknown>;
+      if ("error" in resp) throw errorFromWire(resp.error);
+      return resp.result as never;
+    }));
+  }
+}
+
 /** Where {@linkcode SignerClient} connects. */
 export type SignerAddress = { transport: "unix"; path: string } | {
   transport: "tcp";
@@ -233,20 +240,19 @@ export type SignerAddress = { transport: "unix"; path: string } | {
  * console.assert(typeof SignerClient.connect === "function");
  * ```
  */
-export class SignerClient implements SignerApi {
+export class SignerClient extends DelegatingSignerApi {
   readonly #conn: Deno.Conn;
-  readonly #api: SignerApi;
   #buf = new Uint8Array(0);
   #queue: Promise<unknown> = Promise.resolve();
   #id = 0;
 
   private constructor(conn: Deno.Conn, token: string | null) {
-    this.#conn = conn;
-    this.#api = makeApi((method, params) => {
+    super(makeApi((method, params) => {
       const run = this.#queue.then(() => this.#roundTrip(method, params, token));
       this.#queue = run.catch(() => undefined);
       return run as never;
-    });
+    }));
+    this.#conn = conn;
   }
 
   /**
@@ -337,38 +343,5 @@ export class SignerClient implements SignerApi {
   /** Closes the connection. */
   close(): void {
     this.#conn.close();
-  }
-
-  /** @inheritdoc */
-  getPublicKey(key: KeyRef) {
-    return this.#api.getPublicKey(key);
-  }
-  /** @inheritdoc */
-  getBlsKey(key: KeyRef) {
-    return this.#api.getBlsKey(key);
-  }
-  /** @inheritdoc */
-  signEvent(key: KeyRef, ev: Uint8Array) {
-    return this.#api.signEvent(key, ev);
-  }
-  /** @inheritdoc */
-  signDaAttestation(key: KeyRef, attestation: Uint8Array, header: Uint8Array) {
-    return this.#api.signDaAttestation(key, attestation, header);
-  }
-  /** @inheritdoc */
-  signSeatTx(key: KeyRef, tx: Uint8Array, spentOutputs: Uint8Array[]) {
-    return this.#api.signSeatTx(key, tx, spentOutputs);
-  }
-  /** @inheritdoc */
-  signSighash(key: KeyRef, sighash: Uint8Array) {
-    return this.#api.signSighash(key, sighash);
-  }
-  /** @inheritdoc */
-  musigNonce(key: KeyRef, opts?: { aggPublicKey?: Uint8Array; msg?: Uint8Array }) {
-    return this.#api.musigNonce(key, opts);
-  }
-  /** @inheritdoc */
-  musigSign(key: KeyRef, p: Parameters<SignerApi["musigSign"]>[1]) {
-    return this.#api.musigSign(key, p);
   }
 }

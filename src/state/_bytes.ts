@@ -2,18 +2,11 @@
  * Small byte helpers private to the state module.
  * @module
  */
+import { bytesToHex, concatBytes } from "@noble/hashes/utils.js";
 
 /** Concatenate byte arrays into one fresh array. */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 /** Byte-wise equality. */
@@ -24,21 +17,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Lower-case hex of `b`. */
-export function toHex(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += (b[i]! < 16 ? "0" : "") + b[i]!.toString(16);
-  return s;
-}
-
-/** Bytes of a hex string (even length, no prefix). */
-export function fromHex(h: string): Uint8Array {
-  if (h.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(h)) {
-    throw new TypeError(`Invalid hex string "${h.slice(0, 16)}"`);
-  }
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
+export const toHex: (b: Uint8Array) => string = bytesToHex;
 
 /**
  * Byte string as a latin1 JS string: one char per byte, so `<` on these strings is the
