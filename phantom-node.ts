@@ -4,6 +4,18 @@
  * docs/operations.md.
  * @module
  */
-import { main } from "./src/cli/mod.ts";
+import { main, processIo } from "./src/cli/mod.ts";
+import { StateSnapshotter } from "./src/node/mod.ts";
+import { networkParams } from "./src/params/mod.ts";
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  Deno.exit(
+    await main(Deno.args, processIo(), {
+      snapshotter: (loaded) =>
+        new StateSnapshotter({
+          dataDir: loaded.networkDir,
+          network: networkParams(loaded.config["node.network"]),
+        }),
+    }),
+  );
+}

@@ -271,6 +271,7 @@ See docs/operations.md for the full runbook.`,
       if (validator !== null) {
         validator.bind({
           registry: node.metricsRegistry,
+          metrics: node.metrics,
           // Crash-only: every commit is atomic and a restart recovers from disk (ADR 0063).
           onFatal: () => Deno.exit(EXIT.FAILURE),
           flush: (c) => node.flushQueue.flush(c),

@@ -21,6 +21,11 @@ export interface ChainMetrics {
   readonly finality: Histogram;
   /** Connected p2p peers. */
   readonly peers: Gauge;
+  /**
+   * `pc_node_anchor_commit_seconds` durable commit of one finalized anchor (new DAG events,
+   * anchor record and state, through the node's flush queue, waiting included).
+   */
+  readonly anchorCommit: Histogram;
 }
 
 /**
@@ -78,6 +83,13 @@ export function createChainMetrics(
       name: "pc_node_tx_finality_seconds",
       help: "Submit to durable finalized anchor latency of transactions submitted to this node",
       buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
+      registers: r,
+    }),
+    anchorCommit: new Histogram({
+      name: "pc_node_anchor_commit_seconds",
+      help:
+        "Durable commit of one finalized anchor (events, anchor record, state), queue wait included",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: r,
     }),
     peers: new Gauge({

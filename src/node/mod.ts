@@ -56,7 +56,15 @@ export {
 } from "./store.ts";
 export { type LoggingOptions, nodeLogger, setupLogging, teardownLogging } from "./logging.ts";
 export { readSeatKey, type SeatKey, writeSeatKey } from "./keys.ts";
-export { type SnapshotInfo, type Snapshotter } from "./snapshot.ts";
+export {
+  SnapshotError,
+  type SnapshotErrorCode,
+  type SnapshotErrorData,
+  type SnapshotInfo,
+  type Snapshotter,
+  StateSnapshotter,
+  type StateSnapshotterOptions,
+} from "./snapshot.ts";
 export {
   addressOf,
   type Genesis,

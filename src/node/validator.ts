@@ -29,7 +29,8 @@ import {
   predicateCommitment,
   type Tx,
 } from "../codec/mod.ts";
-import { schnorrSign, schnorrVerify } from "../crypto/mod.ts";
+import { schnorrSign, schnorrVerify, schnorrVerifyBatch } from "../crypto/mod.ts";
+import type { AllMetrics } from "../metrics/mod.ts";
 import {
   buildCodecHeader,
   ConsensusEngine,
@@ -116,6 +117,11 @@ export interface ValidatorModules {
   readonly logger?: Logger;
   /** Metrics registry (the node's); chain metrics are registered in it. */
   readonly registry?: Registry | null;
+  /**
+   * The node's area metrics (`createAllMetrics` on the same registry): the service feeds EPS,
+   * applied txs, queue depths, signature-verify time and anchor apply time into them.
+   */
+  readonly metrics?: AllMetrics | null;
   /**
    * Called once when the serial writer fails (state apply/commit or chain mismatch); the service
    * stops creating events. Default: nothing beyond the error log.
@@ -223,7 +229,11 @@ export function encodeEventBody(event: Event, payload: Uint8Array): Uint8Array {
  * @throws {CodecError} on malformed bytes
  * @throws {RangeError} when a check fails
  */
-export function decodeEventBody(body: Uint8Array, genesis: Genesis): EventRec {
+export function decodeEventBody(
+  body: Uint8Array,
+  genesis: Genesis,
+  verify: (sig: Uint8Array, msg: Uint8Array, key: Uint8Array) => boolean = schnorrVerify,
+): EventRec {
   if (body.length < 4) throw new RangeError(`Event body too short: ${body.length} bytes`);
   const n = new DataView(body.buffer, body.byteOffset, 4).getUint32(0, false);
   if (4 + n > body.length) throw new RangeError(`Event length ${n} exceeds the body`);
@@ -243,7 +253,7 @@ export function decodeEventBody(body: Uint8Array, genesis: Genesis): EventRec {
     throw new RangeError("Extras hash mismatch");
   }
   const id = eventId(h);
-  if (!schnorrVerify(event.signature, id, key)) throw new RangeError("Bad event signature");
+  if (!verify(event.signature, id, key)) throw new RangeError("Bad event signature");
   const header = fromSignedHeader({ header: h, signature: event.signature });
   const txs = pl.payload.txs.map((tx, i) => ({ tx, txId: pl.txIds[i]! }));
   return { body, event, header, txs, txBytes: pl.payload.txs.map((t) => encodeTx(t)) };
@@ -297,6 +307,8 @@ export class ValidatorService implements Component {
   readonly #maxTxs: number;
   #m: ValidatorModules | null = null;
   #metrics: ChainMetrics | null = null;
+  #all: AllMetrics | null = null;
+  #serialDepth = 0;
   #engine: ConsensusEngine;
   #mint: MintChain;
   #db: StateDb | null = null;
@@ -358,7 +370,7 @@ export class ValidatorService implements Component {
         const k = hex(ev.id);
         if (this.#verified.has(k)) return true;
         const key = g.committee[ev.creator];
-        return key !== undefined && schnorrVerify(ev.signature, ev.id, key);
+        return key !== undefined && this.#verifySig(ev.signature, ev.id, key);
       },
     });
   }
@@ -370,6 +382,7 @@ export class ValidatorService implements Component {
   bind(modules: ValidatorModules): void {
     this.#m = modules;
     if (modules.logger !== undefined) this.#log = modules.logger;
+    this.#all = modules.metrics ?? null;
     if (modules.registry != null) {
       this.#metrics = createChainMetrics(modules.registry, {
         peers: () => this.#peerCount(),
@@ -435,9 +448,53 @@ export class ValidatorService implements Component {
     return this.#m.kv();
   }
 
+  /** One timed BIP-340 check (event signatures), fed to the crypto metrics. */
+  #verifySig = (sig: Uint8Array, msg: Uint8Array, key: Uint8Array): boolean => {
+    const c = this.#all?.crypto;
+    if (c === undefined) return schnorrVerify(sig, msg, key);
+    const t0 = performance.now();
+    const ok = schnorrVerify(sig, msg, key);
+    c.sigVerifySeconds.inc({ scheme: "schnorr" }, (performance.now() - t0) / 1000);
+    c.sigsVerified.inc({ scheme: "schnorr", result: ok ? "valid" : "invalid" });
+    return ok;
+  };
+
+  /** Timed batch verifier of the state engine (transaction signatures). */
+  #verifyBatch = async (items: Parameters<typeof schnorrVerifyBatch>[0]): Promise<boolean[]> => {
+    const c = this.#all?.crypto;
+    if (c === undefined) return await schnorrVerifyBatch(items);
+    const t0 = performance.now();
+    const r = await schnorrVerifyBatch(items);
+    c.sigVerifySeconds.inc({ scheme: "schnorr" }, (performance.now() - t0) / 1000);
+    for (const ok of r) c.sigsVerified.inc({ scheme: "schnorr", result: ok ? "valid" : "invalid" });
+    return r;
+  };
+
+  /** Sets the live-size gauges (queues, mempool) of the node's metrics. */
+  #sampleGauges(): void {
+    const m = this.#all;
+    if (m === null) return;
+    m.node.queueDepth.set({ queue: "serial" }, this.#serialDepth);
+    const p = this.#p2p;
+    if (p !== null) {
+      try {
+        const st = p.stats();
+        m.node.queueDepth.set({ queue: "p2p_bodies" }, st.bodyQueue);
+        m.node.queueDepth.set({ queue: "p2p_publish" }, st.publishQueue);
+      } catch {
+        // Stopped: keep the last values.
+      }
+    }
+    let bytes = 0;
+    for (const t of this.#pool.values()) bytes += t.bytes.length;
+    m.state.mempoolTxs.set(this.#pool.size);
+    m.state.mempoolBytes.set(bytes);
+  }
+
   /** Runs `fn` after every earlier serial step (the single writer of engine and state). */
   #enqueue<T>(fn: () => Promise<T> | T): Promise<T> {
-    const run = this.#serial.then(fn);
+    this.#serialDepth++;
+    const run = this.#serial.then(fn).finally(() => this.#serialDepth--);
     // The chain must survive a failed step; the caller sees the failure through `run`.
     this.#serial = run.catch(() => {});
     return run;
@@ -454,7 +511,7 @@ export class ValidatorService implements Component {
     if (this.#m === null) throw new Error("ValidatorService is not bound to a node");
     const o = this.#o;
     this.#store = await KvStore.open(`${o.dataDir}/${STATE_KV_FILE}`);
-    this.#db = await StateDb.open(this.#store, { network: o.network });
+    this.#db = await StateDb.open(this.#store, { network: o.network, verifier: this.#verifyBatch });
     const db = this.#db;
     if (db.committedAnchor < 0) {
       await db.engine.applyAnchor(genesisStateAnchor(o.genesis));
@@ -476,6 +533,16 @@ export class ValidatorService implements Component {
       const r = JSON.parse(e.value) as AnchorRecord;
       this.#records.set(r.index, r);
     }
+    if (db.committedAnchor > 0 && !this.#records.has(db.committedAnchor)) {
+      // An imported snapshot (or a lost chain.kv): the DAG history to re-derive from is missing.
+      throw new NodeError({
+        code: "CHAIN_MISMATCH",
+        height: db.committedAnchor,
+        detail:
+          "the state is at this anchor but the node KV holds no record or DAG history for it " +
+          "(starting from an imported snapshot is not supported yet)",
+      });
+    }
     this.#replayTo = db.committedAnchor;
     const stored: { n: bigint; parts: Uint8Array[] }[] = [];
     for await (const e of kv.list<Uint8Array>({ prefix: ["dag"] })) {
@@ -489,7 +556,7 @@ export class ValidatorService implements Component {
       const body = parts.length === 1 ? parts[0]! : concatBytes(parts);
       let rec: EventRec;
       try {
-        rec = decodeEventBody(body, o.genesis);
+        rec = decodeEventBody(body, o.genesis, this.#verifySig);
       } catch (err) {
         // A stored body was checked before it was stored: this is disk corruption.
         throw new NodeError({
@@ -599,7 +666,7 @@ export class ValidatorService implements Component {
 
   #validate(body: Uint8Array): ValidationResult {
     try {
-      const rec = decodeEventBody(body, this.#o.genesis);
+      const rec = decodeEventBody(body, this.#o.genesis, this.#verifySig);
       this.#verified.add(hex(rec.header.id));
       return { verdict: "accept" };
     } catch (e) {
@@ -613,7 +680,7 @@ export class ValidatorService implements Component {
       if (this.#events.has(hex(b.id))) return;
       let rec: EventRec;
       try {
-        rec = decodeEventBody(b.body, this.#o.genesis);
+        rec = decodeEventBody(b.body, this.#o.genesis, this.#verifySig);
       } catch (e) {
         this.#log.debug("Dropped event body", { from: b.from, error: (e as Error).message });
         return;
@@ -642,6 +709,7 @@ export class ValidatorService implements Component {
     this.#events.set(key, rec);
     this.#verified.add(key);
     const r = this.#engine.receive(rec.header, true);
+    if (r.status !== "rejected") this.#all?.consensus.events.inc();
     if (r.status === "rejected") {
       this.#log.debug("Event rejected by consensus", { id: key, error: r.error?.message });
     }
@@ -727,7 +795,9 @@ export class ValidatorService implements Component {
         }
         record = stored;
       } else {
+        const t0 = performance.now();
         const receipt = await db.engine.applyAnchor({ index, events });
+        this.#all?.state.applySeconds.observe((performance.now() - t0) / 1000);
         record = {
           index,
           height: a.height,
@@ -741,11 +811,13 @@ export class ValidatorService implements Component {
         };
         const kv = this.#kv();
         const rec = record;
+        const t1 = performance.now();
         await this.#m!.flush(async () => {
           await this.#saveEvents();
           await kv.set(["anchor", BigInt(index)], JSON.stringify(rec));
           await db.commit();
         });
+        this.#metrics?.anchorCommit.observe((performance.now() - t1) / 1000);
         this.#records.set(index, rec);
       }
       this.#afterAnchor(record, events);
@@ -772,6 +844,7 @@ export class ValidatorService implements Component {
         this.#txIndex.set(id, { anchor: record.index, event: hex(ev.eventId), pos });
         this.#txsFinalized++;
         this.#metrics?.txsFinalized.inc();
+        this.#all?.state.txsApplied.inc();
         if (inPool !== undefined) {
           this.#metrics?.finality.observe((now - inPool.t0) / 1000);
           this.#finality.push(now - inPool.t0);
@@ -790,6 +863,8 @@ export class ValidatorService implements Component {
     }
     this.#last = record;
     this.#metrics?.anchor.set(record.index);
+    this.#all?.consensus.anchorsFinalized.inc();
+    this.#all?.consensus.latestAnchorHeight.set(record.height);
     if (record.index > this.#replayTo && (record.index % 50 === 0 || record.txs > 0)) {
       this.#log.info("Anchor finalized", {
         anchor: record.index,
@@ -818,6 +893,7 @@ export class ValidatorService implements Component {
   }
 
   #tick(): void {
+    this.#sampleGauges();
     if (!this.#running || this.seat === null || this.#creating) return;
     this.#creating = true;
     this.#enqueue(() => this.#createEvent())
@@ -873,7 +949,7 @@ export class ValidatorService implements Component {
     const id = eventId(header);
     const signature = schnorrSign(id, this.#o.seatKey!.secretKey);
     const body = encodeEventBody({ header, mints, evidence: [], signature }, payload);
-    const rec = decodeEventBody(body, this.#o.genesis);
+    const rec = decodeEventBody(body, this.#o.genesis, this.#verifySig);
     for (const t of txs) t.carried = true;
     for (const m of mints) this.#pendingMints.delete(hex(mintId(m)));
     await this.#insert(rec, true);
