@@ -6,28 +6,34 @@
  * Thin entry point: parses flags and runs {@linkcode PhantomMiner} until Ctrl-C.
  * @module
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import { intArg } from "./src/cli/mod.ts";
 import { decodeAddress } from "./src/codec/mod.ts";
 import { httpJsonRpc, PhantomMiner } from "./src/miner/mod.ts";
-
-function intIn(lo: number, hi: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < lo || n > hi) {
-      throw new InvalidArgumentError(`expected an integer in ${lo}..${hi}, got "${v}"`);
-    }
-    return n;
-  };
-}
 
 if (import.meta.main) {
   const program = new Command("phantom-miner")
     .description("Mine PhantomCoin mints against a node's JSON-RPC endpoint")
     .requiredOption("--rpc <url>", "node JSON-RPC URL", "http://127.0.0.1:8645")
     .requiredOption("--payout <address>", "Bech32m address that receives the rewards")
-    .option("--threads <n>", "hashing threads", intIn(1, 256), navigator.hardwareConcurrency || 1)
-    .option("--tier <t>", "maturity tier 0, 1 or 2 (longer lock, larger reward)", intIn(0, 2), 2)
-    .option("--refresh-ms <ms>", "template poll interval", intIn(50, 600_000), 2000)
+    .option(
+      "--threads <n>",
+      "hashing threads",
+      intArg("--threads", 1, 256),
+      navigator.hardwareConcurrency || 1,
+    )
+    .option(
+      "--tier <t>",
+      "maturity tier 0, 1 or 2 (longer lock, larger reward)",
+      intArg("--tier", 0, 2),
+      2,
+    )
+    .option(
+      "--refresh-ms <ms>",
+      "template poll interval",
+      intArg("--refresh-ms", 50, 600_000),
+      2000,
+    )
     .parse(["deno", "phantom-miner", ...Deno.args]);
   const o = program.opts<
     { rpc: string; payout: string; threads: number; tier: number; refreshMs: number }

@@ -7,17 +7,9 @@
  * `--duration S` it runs S seconds, prints one JSON summary line and exits 0 (ok) or 1.
  * @module
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import { intArg } from "../src/cli/mod.ts";
 import { runDevnet } from "../src/node/mod.ts";
-
-function int(name: string, min: number, max: number) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      throw new InvalidArgumentError(`${name} expects an integer in ${min}..${max}`);
-    }
-    return Number(v);
-  };
-}
 
 if (import.meta.main) {
   const cmd = new Command("devnet")
@@ -26,43 +18,43 @@ if (import.meta.main) {
     .option(
       "--seats <n>",
       "number of validator processes (committee size k)",
-      int("--seats", 1, 64),
+      intArg("--seats", 1, 64),
       4,
     )
     .option(
       "--tx-rate <n>",
       "transactions per second to generate (0: none)",
-      int("--tx-rate", 0, 100_000),
+      intArg("--tx-rate", 0, 100_000),
       0,
     )
     .option(
       "--duration <s>",
       "run S seconds, print a JSON summary, exit 0/1 (0: until Ctrl-C)",
-      int("--duration", 0, 86_400),
+      intArg("--duration", 0, 86_400),
       0,
     )
     .option(
       "--mine-every-ms <ms>",
       "submit a mint every MS ms (0: no miner)",
-      int("--mine-every-ms", 0, 3_600_000),
+      intArg("--mine-every-ms", 0, 3_600_000),
       2000,
     )
     .option(
       "--event-interval-ms <ms>",
       "least time between two events of a seat",
-      int("--event-interval-ms", 1, 60_000),
+      intArg("--event-interval-ms", 1, 60_000),
       50,
     )
     .option(
       "--rpc-port <port>",
       "RPC port of node 0 (node i: port + i)",
-      int("--rpc-port", 1, 65000),
+      intArg("--rpc-port", 1, 65000),
       18645,
     )
     .option(
       "--p2p-port <port>",
       "p2p port of node 0 (node i: port + i)",
-      int("--p2p-port", 1, 65000),
+      intArg("--p2p-port", 1, 65000),
       19645,
     )
     .parse(Deno.args, { from: "user" });

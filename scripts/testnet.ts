@@ -11,7 +11,8 @@
  * restarted node fails to catch up, or nothing was finalized.
  * @module
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import { intArg } from "../src/cli/mod.ts";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { encodeAddress } from "../src/codec/mod.ts";
 import {
@@ -29,15 +30,6 @@ import {
   stopNode,
   waitFor,
 } from "../src/node/mod.ts";
-
-function int(name: string, min: number, max: number) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      throw new InvalidArgumentError(`${name} expects an integer in ${min}..${max}`);
-    }
-    return Number(v);
-  };
-}
 
 /** mulberry32: small seeded PRNG for the kill schedule (reproducible with --seed). */
 function prng(seed: number): () => number {
@@ -70,42 +62,42 @@ interface Restart {
 if (import.meta.main) {
   const cmd = new Command("testnet")
     .description("Testnet-0: N validators on 127.0.0.1 with a miner, tx load and root checks")
-    .option("--nodes <n>", "number of validator processes", int("--nodes", 1, 21), 7)
+    .option("--nodes <n>", "number of validator processes", intArg("--nodes", 1, 21), 7)
     .option("--load", "submit as fast as the coins allow, bounded by --duration", false)
     .option(
       "--duration <s>",
       "run S seconds (0: until Ctrl-C; --load default 60)",
-      int("--duration", 0, 86_400),
+      intArg("--duration", 0, 86_400),
     )
-    .option("--tx-rate <n>", "tx/s without --load", int("--tx-rate", 0, 100_000), 50)
-    .option("--coins <n>", "genesis coins of the generator", int("--coins", 1, 1024), 1024)
+    .option("--tx-rate <n>", "tx/s without --load", intArg("--tx-rate", 0, 100_000), 50)
+    .option("--coins <n>", "genesis coins of the generator", intArg("--coins", 1, 1024), 1024)
     .option(
       "--kill-every <s>",
       "SIGKILL a random non-zero node every S s (0: never)",
-      int("--kill-every", 0, 86_400),
+      intArg("--kill-every", 0, 86_400),
       0,
     )
     .option(
       "--restart-after <s>",
       "restart a killed node after S s",
-      int("--restart-after", 0, 600),
+      intArg("--restart-after", 0, 600),
       3,
     )
     .option(
       "--seed <n>",
       "PRNG seed of the kill schedule (default: random)",
-      int("--seed", 0, 2 ** 32 - 1),
+      intArg("--seed", 0, 2 ** 32 - 1),
     )
     .option(
       "--mine-every-ms <ms>",
       "submit a mint every MS ms (0: no miner)",
-      int("--mine-every-ms", 0, 3_600_000),
+      intArg("--mine-every-ms", 0, 3_600_000),
       2000,
     )
     .option(
       "--event-interval-ms <ms>",
       "least time between two events of a seat",
-      int("--event-interval-ms", 1, 60_000),
+      intArg("--event-interval-ms", 1, 60_000),
       50,
     )
     .option("--dir <path>", "data directory (default: a fresh temporary directory)")

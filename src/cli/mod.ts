@@ -4,6 +4,7 @@
  * config error, 3 data directory locked) so that the entry point stays a one-liner.
  * @module
  */
+export { intArg } from "./args.ts";
 export {
   buildProgram,
   type CliIo,

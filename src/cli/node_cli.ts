@@ -4,7 +4,9 @@
  * locked by another process.
  * @module
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { intArg } from "./args.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { nativeStatus, setCryptoLogger } from "../crypto/mod.ts";
 import {
@@ -165,19 +167,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function toHex(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-}
-
-function intArg(name: string, min: number, max: number) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      throw new InvalidArgumentError(`${name} expects an integer in ${min}..${max}`);
-    }
-    return Number(v);
-  };
-}
-
 /**
  * Builds the commander program. Actions set `state.code`; errors propagate to {@linkcode main}.
  * @param io output writers and environment
@@ -231,7 +220,7 @@ See docs/operations.md for the full runbook.`,
       const keyPath = seatKeyPath(loaded);
       let seatPubkey: string | undefined;
       if (await exists(keyPath)) {
-        seatPubkey = toHex((await readSeatKey(keyPath)).publicKey);
+        seatPubkey = bytesToHex((await readSeatKey(keyPath)).publicKey);
       } else {
         log.warn("No seat key: running as a full node (create one with phantom-node init)", {
           path: keyPath,
@@ -345,10 +334,10 @@ See docs/operations.md for the full runbook.`,
       const keyPath = seatKeyPath(loaded);
       if (await exists(keyPath)) {
         const k = await readSeatKey(keyPath);
-        io.out(`Seat key kept: ${keyPath} (pubkey ${toHex(k.publicKey)})\n`);
+        io.out(`Seat key kept: ${keyPath} (pubkey ${bytesToHex(k.publicKey)})\n`);
       } else {
         const k = await writeSeatKey(keyPath);
-        io.out(`Seat key written: ${keyPath} (mode 0600, pubkey ${toHex(k.publicKey)})\n`);
+        io.out(`Seat key written: ${keyPath} (mode 0600, pubkey ${bytesToHex(k.publicKey)})\n`);
       }
       state.code = EXIT.OK;
     });
