@@ -1274,7 +1274,8 @@ export class ValidatorService implements Component {
           index: u.index,
           amount: x.amount.toString(),
           predicate: hex(encodePredicate(x.predicate)),
-          anchor: x.createdAt,
+          // u64 on the RPC is a decimal string (docs/spec/wallet.md §3), like every amount.
+          anchor: x.createdAt.toString(),
         };
       }),
       next_cursor: all.length > page.length ? page[page.length - 1]!.key : null,
