@@ -4,6 +4,7 @@
  * restarted reloads its DAG and state from disk and catches up with nothing lost.
  * Polling with deadlines only; the whole test is bounded well under two minutes.
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import assert from "node:assert/strict";
 import { encodeAddress } from "../src/codec/mod.ts";
 import {
@@ -22,7 +23,7 @@ import {
   waitFor,
 } from "../src/node/mod.ts";
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const hex = bytesToHex;
 
 async function finalizedOn(url: string, txid: string): Promise<boolean> {
   const t = await rpc<{ status: string } | null>(url, "get_tx", { txid });

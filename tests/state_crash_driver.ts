@@ -7,6 +7,7 @@
  * Usage: deno run -A --unstable-kv tests/state_crash_driver.ts <db path> <seed> <anchors> <txs>
  * @module
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import {
   KvStore,
   StateDb,
@@ -24,8 +25,7 @@ const enc = new TextEncoder();
 const out = (s: string): void => {
   Deno.stdout.writeSync(enc.encode(s + "\n"));
 };
-const hex = (b: Uint8Array): string =>
-  Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const hex = bytesToHex;
 
 const kv = await KvStore.open(path);
 /** Reports every atomic commit, so the parent can kill us between (or during) any two. */

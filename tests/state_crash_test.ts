@@ -4,6 +4,7 @@
  * recovered anchor's root equals an uninterrupted in-process reference run, that nothing
  * committed was lost, and that finishing the run reaches the reference's final root.
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import assert from "node:assert/strict";
 import { StateEngine } from "../src/state/mod.ts";
 import { Prng, Workload, WORKLOAD_NETWORK } from "../src/state/_workload.ts";
@@ -12,8 +13,7 @@ const ANCHORS = 6;
 const TXS = 450; // > 1000 changed keys per anchor: every commit takes the write-ahead path
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const DRIVER = new URL("./state_crash_driver.ts", import.meta.url).pathname;
-const hex = (b: Uint8Array): string =>
-  Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const hex = bytesToHex;
 
 async function reference(seed: number): Promise<string[]> {
   const w = new Workload({ seed, txsPerAnchor: TXS, invalidPerMille: 30 });

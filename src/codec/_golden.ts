@@ -5,6 +5,7 @@
  * change: review the diff. Private to the codec module.
  * @module
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { blake3 } from "../crypto/mod.ts";
 import {
   anchorId,
@@ -56,7 +57,7 @@ export function fixed(label: string, n = 32): Uint8Array {
 }
 /** Lowercase hex. */
 export function hex(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return bytesToHex(b);
 }
 /** Parses lowercase hex. */
 export function unhex(s: string): Uint8Array {

@@ -4,6 +4,7 @@
  * in which case a missing native library fails the test.
  * @module
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { fallbackBlake3, fallbackBls, fallbackSchnorr } from "./_fallback.ts";
 import { native } from "./_select.ts";
 import type { Blake3Backend, BlsBackend, SchnorrBackend } from "./_types.ts";
@@ -83,5 +84,5 @@ export function hex(s: string): Uint8Array {
 
 /** Bytes to lower-case hex. */
 export function toHex(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return bytesToHex(b);
 }

@@ -1,38 +1,17 @@
 import assert from "node:assert/strict";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { Registry } from "prom-client";
 import { encodeAddress } from "../codec/mod.ts";
-import { schnorrPublicKey } from "../crypto/mod.ts";
 import { createAllMetrics } from "../metrics/mod.ts";
-import { DEVNET } from "../params/mod.ts";
 import { MethodRegistry } from "../rpc/mod.ts";
 import { faucetTransfer } from "./devnet.ts";
-import { parseGenesis } from "./genesis.ts";
-import type { SeatKey } from "./keys.ts";
+import { oneSeatGenesis, oneSeatOptions, testKey, until } from "./_testing.ts";
 import { ValidatorService } from "./validator.ts";
 
-const key = (b: number): SeatKey => {
-  const secretKey = new Uint8Array(32).fill(b);
-  return { secretKey, publicKey: schnorrPublicKey(secretKey) };
-};
-const seat = key(7);
-const faucet = key(8);
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const seat = testKey(7);
+const faucet = testKey(8);
 const faucetAddr = encodeAddress({ type: "key", pubkey: faucet.publicKey }, "devnet");
-const genesis = parseGenesis({
-  network: "devnet",
-  committee: [hex(seat.publicKey)],
-  genesis_note: "metrics test",
-  allocations: [{ address: faucetAddr, amount: "100000000" }],
-}, "inline");
-
-async function until(f: () => boolean, ms: number, what: string): Promise<void> {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    if (f()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
+const genesis = oneSeatGenesis(seat, faucet, "metrics test");
 
 /** Sum of a series' samples over all labels in the text exposition, or undefined when absent. */
 function value(text: string, name: string): number | undefined {
@@ -50,17 +29,7 @@ Deno.test("ValidatorService feeds EPS, tx, queue, sig-verify, flush and process 
   const kv = await Deno.openKv(`${dir}/chain.kv`);
   const reg = new Registry();
   const metrics = createAllMetrics(reg);
-  const svc = new ValidatorService({
-    genesis,
-    network: DEVNET,
-    seatKey: seat,
-    dataDir: dir,
-    eventIntervalMs: 2,
-    antiEntropyMs: 1000,
-    mempoolMaxTxs: 10,
-    listen: null,
-    bootstrap: [],
-  });
+  const svc = new ValidatorService(oneSeatOptions(genesis, seat, dir));
   svc.bind({
     flush: async (c) => {
       const t0 = performance.now();
@@ -86,7 +55,7 @@ Deno.test("ValidatorService feeds EPS, tx, queue, sig-verify, flush and process 
     };
     const u = utxos[0]!;
     const tx = faucetTransfer(faucet, { ...u, amount: BigInt(u.amount) }, 1_000n);
-    await call("submit_tx", { tx: hex(tx) });
+    await call("submit_tx", { tx: bytesToHex(tx) });
     await until(() => svc.stats().txsFinalized > 0, 10_000, "tx finalized");
     const text = await reg.metrics();
     for (

@@ -4,6 +4,7 @@
  * per-module levels.
  * @module
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import {
   configure,
   getAnsiColorFormatter,
@@ -42,7 +43,7 @@ function renderValue(v: unknown): string {
   if (typeof v === "string") return /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v);
   if (typeof v === "bigint") return v.toString();
   if (v instanceof Uint8Array) {
-    return Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("");
+    return bytesToHex(v);
   }
   return JSON.stringify(v, (_k, x) => typeof x === "bigint" ? x.toString() : x) ?? String(v);
 }

@@ -4,6 +4,7 @@
  * last durable finalized anchor, with its state root, in `src/state`'s root-guarded format).
  * @module
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import type { NetworkParams } from "../params/mod.ts";
 import {
   KvStore,
@@ -114,7 +115,7 @@ export interface StateSnapshotterOptions {
   readonly network: NetworkParams;
 }
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const hex = bytesToHex;
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -1,52 +1,17 @@
 import assert from "node:assert/strict";
 import { Registry } from "prom-client";
-import { encodeAddress } from "../codec/mod.ts";
-import { schnorrPublicKey } from "../crypto/mod.ts";
 import { DEVNET } from "../params/mod.ts";
 import { NodeError } from "./errors.ts";
-import { parseGenesis } from "./genesis.ts";
-import type { SeatKey } from "./keys.ts";
+import { oneSeatGenesis, oneSeatOptions, testKey, until } from "./_testing.ts";
 import { SnapshotError, StateSnapshotter } from "./snapshot.ts";
 import { ValidatorService } from "./validator.ts";
 
-const key = (b: number): SeatKey => {
-  const secretKey = new Uint8Array(32).fill(b);
-  return { secretKey, publicKey: schnorrPublicKey(secretKey) };
-};
-const seat = key(5);
-const faucet = key(6);
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-const genesis = parseGenesis({
-  network: "devnet",
-  committee: [hex(seat.publicKey)],
-  genesis_note: "snapshot test",
-  allocations: [{
-    address: encodeAddress({ type: "key", pubkey: faucet.publicKey }, "devnet"),
-    amount: "100000000",
-  }],
-}, "inline");
+const seat = testKey(5);
+const faucet = testKey(6);
+const genesis = oneSeatGenesis(seat, faucet, "snapshot test");
 
 function service(dir: string): ValidatorService {
-  return new ValidatorService({
-    genesis,
-    network: DEVNET,
-    seatKey: seat,
-    dataDir: dir,
-    eventIntervalMs: 2,
-    antiEntropyMs: 1000,
-    mempoolMaxTxs: 10,
-    listen: null,
-    bootstrap: [],
-  });
-}
-
-async function until(f: () => boolean, ms: number, what: string): Promise<void> {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    if (f()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
+  return new ValidatorService(oneSeatOptions(genesis, seat, dir));
 }
 
 /** Runs a one-seat validator in `dir` until anchor `n` is durable, then stops it. */

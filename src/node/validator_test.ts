@@ -1,29 +1,16 @@
 import assert from "node:assert/strict";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { encodeAddress } from "../codec/mod.ts";
-import { schnorrPublicKey } from "../crypto/mod.ts";
-import { DEVNET } from "../params/mod.ts";
 import { MethodRegistry } from "../rpc/mod.ts";
 import { faucetTransfer } from "./devnet.ts";
-import { parseGenesis } from "./genesis.ts";
-import type { SeatKey } from "./keys.ts";
+import { oneSeatGenesis, oneSeatOptions, testKey, until } from "./_testing.ts";
 import { decodeEventBody, encodeEventBody, ValidatorService } from "./validator.ts";
 
-const seat: SeatKey = (() => {
-  const secretKey = new Uint8Array(32).fill(3);
-  return { secretKey, publicKey: schnorrPublicKey(secretKey) };
-})();
-const faucet: SeatKey = (() => {
-  const secretKey = new Uint8Array(32).fill(4);
-  return { secretKey, publicKey: schnorrPublicKey(secretKey) };
-})();
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const seat = testKey(3);
+const faucet = testKey(4);
+const hex = bytesToHex;
 const faucetAddr = encodeAddress({ type: "key", pubkey: faucet.publicKey }, "devnet");
-const genesis = parseGenesis({
-  network: "devnet",
-  committee: [hex(seat.publicKey)],
-  genesis_note: "validator test",
-  allocations: [{ address: faucetAddr, amount: "100000000" }],
-}, "inline");
+const genesis = oneSeatGenesis(seat, faucet, "validator test");
 
 interface Harness {
   svc: ValidatorService;
@@ -35,17 +22,7 @@ interface Harness {
 
 async function open(dir: string): Promise<Harness> {
   const kv = await Deno.openKv(`${dir}/chain.kv`);
-  const svc = new ValidatorService({
-    genesis,
-    network: DEVNET,
-    seatKey: seat,
-    dataDir: dir,
-    eventIntervalMs: 2,
-    antiEntropyMs: 1000,
-    mempoolMaxTxs: 10,
-    listen: null,
-    bootstrap: [],
-  });
+  const svc = new ValidatorService(oneSeatOptions(genesis, seat, dir));
   svc.bind({ flush: (c) => c(), kv: () => kv });
   const reg = new MethodRegistry();
   svc.registerRpc(reg);
@@ -63,16 +40,6 @@ async function open(dir: string): Promise<Harness> {
       kv.close();
     },
   };
-}
-
-async function until<T>(f: () => T | undefined, ms: number, what: string): Promise<T> {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    const v = f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
 }
 
 Deno.test("ValidatorService finalizes a submitted tx and resumes identically after restart", async () => {

@@ -8,6 +8,7 @@
  * metric labels.
  * @module
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import type { Registry } from "prom-client";
 import type { Logger } from "@logtape/logtape";
 import type { RpcMetrics } from "../metrics/mod.ts";
@@ -81,7 +82,7 @@ function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) => {
     if (typeof v === "bigint") return v.toString();
     if (v instanceof Uint8Array) {
-      return Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("");
+      return bytesToHex(v);
     }
     return v;
   });
