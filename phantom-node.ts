@@ -5,16 +5,22 @@
  * @module
  */
 import { main, processIo } from "./src/cli/mod.ts";
-import { StateSnapshotter } from "./src/node/mod.ts";
+import { readGenesis, StateSnapshotter } from "./src/node/mod.ts";
 import { networkParams } from "./src/params/mod.ts";
 
 if (import.meta.main) {
   Deno.exit(
     await main(Deno.args, processIo(), {
-      snapshotter: (loaded) =>
+      snapshotter: async (loaded) =>
         new StateSnapshotter({
           dataDir: loaded.networkDir,
           network: networkParams(loaded.config["node.network"]),
+          // The same genesis `run` uses: the checkpoint's events are checked against its committee.
+          genesis: await readGenesis(
+            loaded.config["node.genesis_file"] === ""
+              ? `${loaded.networkDir}/genesis.json`
+              : loaded.config["node.genesis_file"],
+          ),
         }),
     }),
   );

@@ -7,8 +7,10 @@
  *                      [--token-file F]
  *   phantom-signer slashing-export --slashing PATH --genesis-id HEX
  *   phantom-signer slashing-import --slashing PATH --genesis-id HEX --file F
+ *   phantom-signer wallet create|restore|address|balance|history|send|pspt ...  (src/cli/wallet_cli.ts)
  *
- * The passphrase comes from $PHANTOM_SIGNER_PASSPHRASE or --passphrase-file.
+ * The passphrase comes from $PHANTOM_SIGNER_PASSPHRASE or --passphrase-file (wallet commands:
+ * $PHANTOM_WALLET_PASSPHRASE, --passphrase-file or --passphrase-stdin).
  * @module
  */
 import { Command } from "commander";
@@ -21,6 +23,9 @@ import {
   SignerService,
   SlashingProtection,
 } from "./src/signer/mod.ts";
+// The wallet CLI file itself, not src/cli/mod.ts: that would load the whole node (libp2p, KV)
+// into the signer process.
+import { walletMain } from "./src/cli/wallet_cli.ts";
 
 async function passphrase(file: string | undefined): Promise<string> {
   if (file !== undefined) return (await Deno.readTextFile(file)).replace(/\r?\n$/, "");
@@ -120,4 +125,16 @@ program.command("slashing-import")
     console.log(JSON.stringify({ msg: "Interchange imported", changed: n }));
   });
 
-if (import.meta.main) await program.parseAsync(Deno.args, { from: "user" });
+// Listed for --help only: `wallet` is dispatched to the wallet CLI before commander runs, so it
+// keeps its own exit codes and error messages (ADR 0055).
+program.command("wallet")
+  .description(
+    "wallet: create|restore|address|balance|history|send|pspt (phantom-signer wallet --help)",
+  )
+  .allowUnknownOption()
+  .helpOption(false);
+
+if (import.meta.main) {
+  if (Deno.args[0] === "wallet") Deno.exit(await walletMain(Deno.args.slice(1)));
+  await program.parseAsync(Deno.args, { from: "user" });
+}

@@ -57,6 +57,10 @@ if (import.meta.main) {
       intArg("--p2p-port", 1, 65000),
       19645,
     )
+    .option(
+      "--remote-signer",
+      "seat keys in one phantom-signer process (<dir>/signer/) instead of seat key files; each node signs through it",
+    )
     .parse(Deno.args, { from: "user" });
   const o = cmd.opts<{
     dir: string;
@@ -67,6 +71,7 @@ if (import.meta.main) {
     eventIntervalMs: number;
     rpcPort: number;
     p2pPort: number;
+    remoteSigner?: boolean;
   }>();
   const ctl = new AbortController();
   let signals = 0;
@@ -89,6 +94,7 @@ if (import.meta.main) {
     durationS: o.duration,
     mineEveryMs: o.mineEveryMs,
     eventIntervalMs: o.eventIntervalMs,
+    remoteSigner: o.remoteSigner === true,
     signal: ctl.signal,
     status: (line) => {
       if (tty) {

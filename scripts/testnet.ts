@@ -13,8 +13,17 @@
  */
 import { Command } from "commander";
 import { intArg } from "../src/cli/mod.ts";
-import { bytesToHex } from "@noble/hashes/utils.js";
-import { encodeAddress } from "../src/codec/mod.ts";
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
+import {
+  decodeTxWithIds,
+  encodeAddress,
+  encodeTx,
+  PROTOCOL_VERSION,
+  sighash,
+  type Tx,
+} from "../src/codec/mod.ts";
+import { schnorrSign } from "../src/crypto/mod.ts";
+import { DEVNET } from "../src/params/mod.ts";
 import {
   type Coin,
   faucetPredicates,
@@ -26,10 +35,86 @@ import {
   type NodeStats,
   peakRss,
   rpc,
+  type SeatKey,
   spawnNode,
   stopNode,
   waitFor,
 } from "../src/node/mod.ts";
+
+/** A pre-signed transaction of a generator lane: its hex, txid and the coin it creates. */
+interface Signed {
+  hex: string;
+  txid: string;
+  next: Coin;
+}
+
+/**
+ * Splits a faucet coin into `n` outputs of the faucet's commit address (more coins in flight:
+ * the generator can only reuse a coin once its transaction is final).
+ */
+function faucetSplit(
+  faucet: SeatKey,
+  coin: Coin,
+  fee: bigint,
+  n: number,
+): Signed & { outs: Coin[] } {
+  const { key, commit } = faucetPredicates(faucet);
+  const q = (coin.amount - fee) / BigInt(n);
+  const amounts = Array.from(
+    { length: n },
+    (_, i) => i === 0 ? coin.amount - fee - q * BigInt(n - 1) : q,
+  );
+  const base = {
+    version: PROTOCOL_VERSION,
+    networkId: DEVNET.networkId,
+    kind: { type: "transfer" as const },
+    inputs: [{ prevout: { txId: hexToBytes(coin.txid), index: coin.index } }],
+    outputs: amounts.map((amount) => ({ amount, predicate: commit })),
+    fee,
+    witnesses: [{ sigs: [new Uint8Array(64)], signers: 0, preimage: null, reveal: key }],
+  } as unknown as Tx;
+  const sig = schnorrSign(
+    sighash(base, 0, [{ amount: coin.amount, predicate: commit }]),
+    faucet.secretKey,
+  );
+  const bytes = encodeTx(
+    { ...base, witnesses: [{ sigs: [sig], signers: 0, preimage: null, reveal: key }] } as Tx,
+  );
+  const txid = bytesToHex(decodeTxWithIds(bytes).txId);
+  const outs = amounts.map((amount, index) => ({ txid, index, amount }));
+  return { hex: bytesToHex(bytes), txid, next: outs[0]!, outs };
+}
+
+/** `depth` chained self-transfers starting at `coin`, signed now (outside the measured window). */
+function presignChain(faucet: SeatKey, coin: Coin, depth: number): Signed[] {
+  const out: Signed[] = [];
+  let c = coin;
+  for (let i = 0; i < depth; i++) {
+    const bytes = faucetTransfer(faucet, c, 1_000n);
+    const txid = bytesToHex(decodeTxWithIds(bytes).txId);
+    const next = { txid, index: 0, amount: c.amount - 1_000n };
+    out.push({ hex: bytesToHex(bytes), txid, next });
+    c = next;
+  }
+  return out;
+}
+
+/** One JSON-RPC batch request; each entry is the result or `undefined` on an error. */
+async function rpcBatch<T>(
+  url: string,
+  calls: { method: string; params: Record<string, unknown> }[],
+): Promise<(T | undefined)[]> {
+  const res = await fetch(`${url}/rpc`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(calls.map((c, id) => ({ jsonrpc: "2.0", id, ...c }))),
+    signal: AbortSignal.timeout(20_000),
+  });
+  const j = await res.json() as { id: number; result?: T }[];
+  const out = new Array<T | undefined>(calls.length);
+  for (const r of j) out[r.id] = r.result;
+  return out;
+}
 
 /** mulberry32: small seeded PRNG for the kill schedule (reproducible with --seed). */
 function prng(seed: number): () => number {
@@ -72,6 +157,18 @@ if (import.meta.main) {
     .option("--tx-rate <n>", "tx/s without --load", intArg("--tx-rate", 0, 100_000), 50)
     .option("--coins <n>", "genesis coins of the generator", intArg("--coins", 1, 1024), 1024)
     .option(
+      "--split <n>",
+      "--load: split each genesis coin into N coins first (more in flight)",
+      intArg("--split", 1, 64),
+      8,
+    )
+    .option(
+      "--presign-rate <n>",
+      "--load: pre-sign duration x N transactions before the measured window",
+      intArg("--presign-rate", 0, 100_000),
+      3000,
+    )
+    .option(
       "--kill-every <s>",
       "SIGKILL a random non-zero node every S s (0: never)",
       intArg("--kill-every", 0, 86_400),
@@ -108,6 +205,8 @@ if (import.meta.main) {
     duration?: number;
     txRate: number;
     coins: number;
+    split: number;
+    presignRate: number;
     killEvery: number;
     restartAfter: number;
     seed?: number;
@@ -178,13 +277,68 @@ if (import.meta.main) {
       "the faucet's genesis coins",
     );
     log(`generator holds ${coins.length} coins`);
+    const faucet = layout.faucet;
+    // Lanes: each coin carries a chain of self-transfers; the next link goes out once the previous
+    // one is final (the mempool holds no chains of unconfirmed transactions).
+    const ready: { tx: Signed; rest: Signed[] }[] = [];
+    if (o.load) {
+      // Genesis coins mature at anchor 50 (devnet tier 0): wait, then split them into more lanes
+      // (Little's law: throughput <= coins in flight / finality latency).
+      await waitFor(
+        async () => (await rpc<NodeStats>(urls[0]!, "node_stats")).anchor >= 51 ? true : undefined,
+        180_000,
+        "genesis coins to mature (anchor 51)",
+      );
+      let lanes = coins.splice(0);
+      if (o.split > 1) {
+        const t0 = performance.now();
+        const splits = lanes.map((c) => faucetSplit(faucet, c, 10_000n, o.split));
+        for (let i = 0; i < splits.length; i += 500) {
+          await rpc(urls[(i / 500) % urls.length]!, "submit_txs", {
+            txs: splits.slice(i, i + 500).map((x) => x.hex),
+          });
+        }
+        const pendingSplits = new Set(splits.map((x) => x.txid));
+        await waitFor(
+          async () => {
+            const ids = [...pendingSplits].slice(0, 500);
+            for (let i = 0; i < ids.length; i += 50) {
+              const part = ids.slice(i, i + 50);
+              const r = await rpcBatch<{ status: string } | null>(
+                urls[0]!,
+                part.map((txid) => ({ method: "get_tx", params: { txid } })),
+              );
+              r.forEach((t, j) => t?.status === "finalized" && pendingSplits.delete(part[j]!));
+            }
+            return pendingSplits.size === 0 ? true : undefined;
+          },
+          120_000,
+          "split transactions to finalize",
+        );
+        lanes = splits.flatMap((x) => x.outs);
+        log(`split into ${lanes.length} coins in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+      }
+      // Pre-sign enough links for the run at --presign-rate, so the generator's signing stays
+      // out of the measured window (it shares the CPUs with the nodes).
+      const depth = Math.max(1, Math.ceil((durationS * o.presignRate) / lanes.length));
+      const t1 = performance.now();
+      for (const c of lanes) {
+        const chain = presignChain(faucet, c, depth);
+        ready.push({ tx: chain[0]!, rest: chain.slice(1) });
+      }
+      log(
+        `pre-signed ${lanes.length * depth} transactions (${depth} per coin) in ${
+          ((performance.now() - t1) / 1000).toFixed(1)
+        }s`,
+      );
+    }
 
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
     const deadline = durationS > 0 ? started + durationS * 1000 : Infinity;
     const first = await rpc<NodeStats>(urls[0]!, "node_stats");
     let last: (NodeStats | null)[] = urls.map(() => null);
-    const inFlight = new Map<string, { next: Coin; at: number; url: string }>();
+    const inFlight = new Map<string, { at: number; url: string; next: Coin; rest: Signed[] }>();
     const latencies: number[] = [];
     let submitted = 0;
     let refused = 0;
@@ -197,60 +351,89 @@ if (import.meta.main) {
     let firstMismatch: number | null = null;
     let lastRootCheck = 0;
 
-    // Generator: submits every free coin (load) or at --tx-rate, round-robin over live nodes.
+    // Generator: batches of `submit_txs` (one HTTP request per node per round), round-robin over
+    // live nodes; --load sends every ready lane, otherwise --tx-rate (signed on the fly).
     const generator = async () => {
       let credit = 0;
       let tick = performance.now();
       let rr = 0;
       while (running) {
         const now = performance.now();
-        credit = o.load
-          ? coins.length
-          : Math.min(credit + ((now - tick) / 1000) * o.txRate, o.txRate);
-        tick = now;
-        const batch: Promise<void>[] = [];
-        while (credit >= 1 && coins.length > 0 && batch.length < 256) {
-          credit -= 1;
-          const c = coins.shift()!;
-          let seat = rr++ % urls.length;
-          if (seat === down) seat = 0;
-          const url = urls[seat]!;
-          const bytes = faucetTransfer(layout.faucet, c, 1_000n);
-          const at = performance.now();
-          batch.push(
-            rpc<{ txid: string }>(url, "submit_tx", { tx: bytesToHex(bytes) }).then(({ txid }) => {
-              inFlight.set(txid, { next: { txid, index: 0, amount: c.amount - 1_000n }, at, url });
-              submitted++;
-            }, () => {
-              refused++;
-              coins.push(c);
-            }),
-          );
+        if (!o.load) {
+          credit = Math.min(credit + ((now - tick) / 1000) * o.txRate, o.txRate);
+          while (credit >= 1 && coins.length > 0) {
+            credit -= 1;
+            ready.push({ tx: presignChain(faucet, coins.shift()!, 1)[0]!, rest: [] });
+          }
         }
+        tick = now;
+        const take = ready.splice(0, 4000);
+        if (take.length === 0) {
+          await sleep(20);
+          continue;
+        }
+        const per = Math.ceil(take.length / urls.length);
         const before = refused;
-        await Promise.all(batch);
-        // Idle, or coins refused (not yet spendable, node busy): back off instead of spinning.
-        if (batch.length === 0 || refused > before) await sleep(batch.length === 0 ? 20 : 200);
+        await Promise.all(
+          Array.from({ length: Math.ceil(take.length / Math.min(per, 1000)) }, (_, k) => {
+            const part = take.slice(k * Math.min(per, 1000), (k + 1) * Math.min(per, 1000));
+            let seat = rr++ % urls.length;
+            if (seat === down) seat = (seat + 1) % urls.length;
+            const url = urls[seat]!;
+            const at = performance.now();
+            return rpc<({ txid: string } | { error: unknown })[]>(url, "submit_txs", {
+              txs: part.map((x) => x.tx.hex),
+            }).then((res) => {
+              res.forEach((r, j) => {
+                const x = part[j]!;
+                if ("txid" in r) {
+                  inFlight.set(x.tx.txid, { at, url, next: x.tx.next, rest: x.rest });
+                  submitted++;
+                } else {
+                  refused++;
+                  ready.push(x);
+                }
+              });
+            }, () => {
+              refused += part.length;
+              ready.push(...part);
+            });
+          }),
+        );
+        // Refusals (node busy, not yet spendable): back off instead of spinning.
+        if (refused > before) await sleep(200);
       }
     };
-    // Finality watcher: polls in-flight txs at the node that received them.
+    // Finality watcher: polls in-flight txs at the node that received them, in JSON-RPC batches.
     const watcher = async () => {
       while (running) {
-        const items = [...inFlight].slice(0, 400);
-        for (let i = 0; i < items.length && running; i += 50) {
-          await Promise.all(
-            items.slice(i, i + 50).map(async ([txid, f]) => {
-              const t = await rpc<{ status: string } | null>(f.url, "get_tx", { txid }).catch(
-                () => null,
-              );
-              if (t !== null && t.status === "finalized" && inFlight.delete(txid)) {
-                latencies.push(performance.now() - f.at);
-                finalizedSeen++;
-                coins.push(f.next);
-              }
-            }),
-          );
+        const byUrl = new Map<string, string[]>();
+        for (const [txid, f] of inFlight) {
+          const l = byUrl.get(f.url) ?? [];
+          if (l.length < 2000) l.push(txid);
+          byUrl.set(f.url, l);
         }
+        await Promise.all([...byUrl].map(async ([url, ids]) => {
+          for (let i = 0; i < ids.length && running; i += 50) {
+            const part = ids.slice(i, i + 50);
+            const res = await rpcBatch<{ status: string } | null>(
+              url,
+              part.map((txid) => ({ method: "get_tx", params: { txid } })),
+            ).catch(() => []);
+            const now = performance.now();
+            res.forEach((t, j) => {
+              const txid = part[j]!;
+              const f = inFlight.get(txid);
+              if (t?.status !== "finalized" || f === undefined) return;
+              inFlight.delete(txid);
+              latencies.push(now - f.at);
+              finalizedSeen++;
+              if (f.rest.length > 0) ready.push({ tx: f.rest[0]!, rest: f.rest.slice(1) });
+              else if (o.load) ready.push({ tx: presignChain(faucet, f.next, 1)[0]!, rest: [] });
+              else coins.push(f.next);
+            });
+          }
+        }));
         await sleep(100);
       }
     };

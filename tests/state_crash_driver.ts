@@ -28,7 +28,9 @@ const out = (s: string): void => {
 const hex = bytesToHex;
 
 const kv = await KvStore.open(path);
-/** Reports every atomic commit, so the parent can kill us between (or during) any two. */
+/** Set once recovery is done: the commits of recovery itself only delete garbage. */
+let recovered = false;
+/** Reports every atomic commit after recovery, so the parent can kill us between (or during) any two. */
 const store: Store = {
   // Few mutations per atomic commit: more commit boundaries for the parent to kill at.
   limits: { ...kv.limits, maxMutations: 4 },
@@ -36,15 +38,18 @@ const store: Store = {
   list: (p: StoreKey) => kv.list(p),
   commit: async (m: readonly StoreMutation[]) => {
     await kv.commit(m);
-    out("S");
+    if (recovered) out("S");
   },
   close: () => kv.close(),
 };
 const db = await StateDb.open(store, { network: WORKLOAD_NETWORK, verifySignatures: false }, {
   chunkBytes: 16_384,
   checkpointEvery: 2,
+  // Small slices: a checkpoint spans several commits, so kills land inside one too.
+  checkpointSliceBytes: 40_000,
 });
 out(`R ${db.engine.anchor} ${hex(db.engine.root())}`);
+recovered = true;
 const w = new Workload({ seed: Number(seedS), txsPerAnchor: Number(txsS), invalidPerMille: 30 });
 for (let i = 0; i < Number(anchorsS); i++) {
   const a = w.anchor();

@@ -72,7 +72,8 @@ Deno.test({
         // Two kills per seed at increasing store-commit counts, then a clean finish.
         let lastCommitted = -1;
         for (let k = 0; k < 2; k++) {
-          const killAfter = 1 + rng.int(ANCHORS * 4);
+          // A whole run makes ~20 store commits (ADR 0034 slices included): kill inside it.
+          const killAfter = 1 + rng.int(ANCHORS * 3);
           const run = await drive(db, seed, killAfter);
           if (run.killed) kills++;
           const r = run.lines.find((l) => l.startsWith("R "));

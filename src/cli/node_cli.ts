@@ -28,6 +28,7 @@ import {
   populateStore,
   readGenesis,
   readSeatKey,
+  remoteSeatSignerFromConfig,
   runCacheBench,
   runUntilSignal,
   setupLogging,
@@ -219,7 +220,25 @@ See docs/operations.md for the full runbook.`,
       const log = nodeLogger("node");
       const keyPath = seatKeyPath(loaded);
       let seatPubkey: string | undefined;
-      if (await exists(keyPath)) {
+      // With [signer] set the seat key lives in phantom-signer (ADR 0057); the key file is dev-only.
+      const seatSigner = await remoteSeatSignerFromConfig(loaded);
+      if (seatSigner !== null) {
+        try {
+          seatPubkey = bytesToHex(await seatSigner.publicKey());
+          log.info("Seat key from phantom-signer", {
+            signer: seatSigner.label,
+            pubkey: seatPubkey,
+          });
+        } catch (e) {
+          if (!(e instanceof NodeError)) throw e;
+          // Never fatal: the validator keeps asking (with back-off) and emits no event meanwhile.
+          log.error("phantom-signer does not answer yet: no events until it does", {
+            signer: seatSigner.label,
+            code: e.code,
+            error: e.message,
+          });
+        }
+      } else if (await exists(keyPath)) {
         seatPubkey = bytesToHex((await readSeatKey(keyPath)).publicKey);
       } else {
         log.warn("No seat key: running as a full node (create one with phantom-node init)", {
@@ -236,7 +255,10 @@ See docs/operations.md for the full runbook.`,
         validator = new ValidatorService({
           genesis: await readGenesis(genesisPath),
           network: networkParams(cfg["node.network"]),
-          seatKey: (await exists(keyPath)) ? await readSeatKey(keyPath) : null,
+          seatKey: seatSigner === null && (await exists(keyPath))
+            ? await readSeatKey(keyPath)
+            : null,
+          seatSigner,
           dataDir: loaded.networkDir,
           eventIntervalMs: cfg["node.event_interval_ms"],
           antiEntropyMs: cfg["node.anti_entropy_ms"],
@@ -252,6 +274,7 @@ See docs/operations.md for the full runbook.`,
         log.info("Genesis loaded", { path: genesisPath, seat: validator.seat });
       } else {
         log.warn("No genesis file: running the RPC frame only", { path: genesisPath });
+        seatSigner?.close();
       }
       const node = new PhantomNode(
         { loaded, version: VERSION },
@@ -394,28 +417,51 @@ See docs/operations.md for the full runbook.`,
         )
         .description(
           dir === "export"
-            ? "Write a snapshot of the latest durable finalized anchor to <file>."
-            : "Verify <file> (state root) and install it as this node's state.",
+            ? "Write a snapshot (state + consensus checkpoint) of the latest durable finalized " +
+              "anchor to <file>."
+            : "Verify <file> (digest, network, state root, checkpoint) and install it as this " +
+              "node's state and consensus starting point; `run` then syncs the DAG after it " +
+              "from peers.",
+        )
+        .option(
+          "--trusted-root <hex>",
+          "import only: refuse the snapshot unless its state root is this one",
+        )
+        .option(
+          "--trusted-anchor <hex>",
+          "import only: refuse the snapshot unless its anchor id is this one",
         ),
     ).addHelpText("after", EXIT_HELP)
-      .action(async (file: string, _opts, cmd: Command) => {
-        const loaded = loadConfig({ env: io.env, ...configFlags(cmd) });
-        if (plugins.snapshotter === undefined) {
-          throw new NodeError({
-            code: "NOT_IMPLEMENTED",
-            feature: `snapshot ${dir} (the state engine provides the Snapshotter)`,
-          });
-        }
-        const lock = await DataDirLock.acquire(loaded.networkDir);
-        try {
-          const s = await plugins.snapshotter(loaded);
-          const info = dir === "export" ? await s.exportTo(file) : await s.importFrom(file);
-          io.out(JSON.stringify(info) + "\n");
-        } finally {
-          await lock.release();
-        }
-        state.code = EXIT.OK;
-      });
+      .action(
+        async (
+          file: string,
+          opts: { trustedRoot?: string; trustedAnchor?: string },
+          cmd: Command,
+        ) => {
+          const loaded = loadConfig({ env: io.env, ...configFlags(cmd) });
+          if (plugins.snapshotter === undefined) {
+            throw new NodeError({
+              code: "NOT_IMPLEMENTED",
+              feature: `snapshot ${dir} (the state engine provides the Snapshotter)`,
+            });
+          }
+          const lock = await DataDirLock.acquire(loaded.networkDir);
+          try {
+            const s = await plugins.snapshotter(loaded);
+            const trust = {
+              ...(opts.trustedRoot === undefined ? {} : { stateRoot: opts.trustedRoot }),
+              ...(opts.trustedAnchor === undefined ? {} : { anchorId: opts.trustedAnchor }),
+            };
+            const info = dir === "export"
+              ? await s.exportTo(file)
+              : await s.importFrom(file, trust);
+            io.out(JSON.stringify(info) + "\n");
+          } finally {
+            await lock.release();
+          }
+          state.code = EXIT.OK;
+        },
+      );
   }
 
   program.command("CacheBench")

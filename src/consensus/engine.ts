@@ -11,6 +11,7 @@
 import { bytesToHex, concatBytes, hexToBytes } from "@noble/hashes/utils.js";
 import { blake3 } from "../crypto/mod.ts";
 import { CROSS_LINK_MIN_COMMITTEE, MAX_COMMITTEE_SIZE, MAX_PARENTS } from "../params/mod.ts";
+import { CheckpointError, type ConsensusCheckpoint } from "./checkpoint.ts";
 import { ConsensusError, type ConsensusErrorCode } from "./errors.ts";
 import type { ConsensusConfig, ConsensusEvidence, EventHeader, FinalizedAnchor } from "./types.ts";
 
@@ -216,6 +217,7 @@ export class ConsensusEngine {
     this.#chain = Array.from({ length: this.k }, () => new Map<number, number[]>());
     this.#tip = new Int32Array(this.k).fill(-1);
     this.#prevAnchorId = cfg.genesisId;
+    if (cfg.checkpoint !== undefined) this.#restore(cfg.checkpoint);
   }
 
   /** Height of the last finalized anchor (0 = genesis A0 only). */
@@ -413,6 +415,11 @@ export class ConsensusEngine {
         return this.#reject("MISSING_PARENTS", `Event has an invalid parent: ${pk}`, h);
       }
       if (!this.#byKey.has(pk)) missing.add(pk);
+    }
+    if (missing.size > 0 && this.#isAncient(h)) {
+      // History below a checkpoint's window: its parents may never come (ADR 0076).
+      this.#ancient.add(key);
+      missing.clear();
     }
     if (missing.size === 0 && this.#payloads.has(key)) return this.#insertCascade(h, key);
     if (this.#pending.size >= this.#maxPending) {
@@ -746,6 +753,7 @@ export class ConsensusEngine {
   }
 
   #insert(h: EventHeader, key: string): ReceiveResult {
+    if (this.#ancient.has(key)) return this.#insertAncient(h, key);
     const selfIdx = h.selfParent === null ? -1 : this.#byKey.get(toHex(h.selfParent))!;
     if (selfIdx >= 0) {
       const sp = this.#recs[selfIdx]!;
@@ -762,6 +770,11 @@ export class ConsensusEngine {
       otherIdx.push(pi);
     }
     const rec = this.#build(h, key, selfIdx, otherIdx);
+    if (rec.voteMask !== h.voteMask && rec.parentRound < this.#cpBase) {
+      // Below a checkpoint's window the witnesses are gone: the creator's vote mask is taken as
+      // is; such an event is stale for ordering on every node alike (ADR 0076).
+      this.#trustMask(rec, h);
+    }
     if (rec.voteMask !== h.voteMask) {
       this.#addEvidence("forged_vote_mask", h.creator, [h], `m:${key}`);
       return this.#reject(
@@ -894,16 +907,16 @@ export class ConsensusEngine {
     }
   }
 
-  /** Round-received rule (§3.4): more than half of the famous witnesses descend from x. */
+  /**
+   * Round-received rule (§3.4, ADR 0024): x is an ancestor of at least one famous witness of the
+   * round. Monotone in ancestry (a parent of x descends to every witness x does), so no event is
+   * ordered before its parents.
+   */
   #receivedBy(x: Rec, famous: readonly Rec[]): boolean {
-    let yes = 0;
-    let left = famous.length;
-    for (const f of famous) {
-      left--;
-      if (this.#isAncestor(x, f)) yes++;
-      if (2 * yes > famous.length) return true;
-      if (2 * (yes + left) <= famous.length) return false;
-    }
+    // The creator's own famous witness first: it descends from every earlier event of its chain,
+    // so this one check decides almost every event.
+    for (const f of famous) if (f.creator === x.creator && this.#isAncestor(x, f)) return true;
+    for (const f of famous) if (f.creator !== x.creator && this.#isAncestor(x, f)) return true;
     return false;
   }
 
@@ -1142,6 +1155,282 @@ export class ConsensusEngine {
       voteMask: rec.voteMask,
       round: rec.round,
     };
+  }
+
+  // ---- Checkpoints (src/consensus/checkpoint.ts, ADR 0076) ----
+
+  /** First round of the restored checkpoint's full window (-1: not restored). */
+  #cpBase = -1;
+  /** Per seat: lowest seq among the checkpoint's full-window events (MAX when none). */
+  #firstFull: Int32Array | null = null;
+  /** Per seat: highest seq listed in the checkpoint (-1 when none). */
+  #maxListed: Int32Array | null = null;
+  /** Keys of events taken as pre-checkpoint history (inserted without their missing parents). */
+  readonly #ancient = new Set<string>();
+
+  /**
+   * Whether an unknown event lies in the history before a restored checkpoint's window: a seq
+   * below the seat's first full-window event (or, for a seat without one, at most its highest
+   * listed seq). Its ancestry was complete on the exporting node, so it has a round below the
+   * window and can never be ordered; inserting it without its missing parents keeps later events
+   * that reference it (a validator catching up after a long absence) from waiting forever.
+   */
+  #isAncient(h: EventHeader): boolean {
+    if (this.#cpBase < 0) return false;
+    const first = this.#firstFull![h.creator]!;
+    return first === 0x7fffffff ? h.seq <= this.#maxListed![h.creator]! : h.seq < first;
+  }
+
+  /** Takes the creator's vote mask for an event whose parent round is below the window. */
+  #trustMask(rec: Rec, h: EventHeader): void {
+    rec.voteMask = h.voteMask;
+    rec.round = rec.parentRound + (popcount(h.voteMask) >= this.q ? 1 : 0);
+    rec.witness = rec.self < 0 || this.#recs[rec.self]!.round < rec.round;
+  }
+
+  /** Inserts a pre-window event with the parents present, never to be ordered. */
+  #insertAncient(h: EventHeader, key: string): ReceiveResult {
+    let selfIdx = h.selfParent === null ? -1 : this.#byKey.get(toHex(h.selfParent)) ?? -1;
+    if (selfIdx >= 0) {
+      const sp = this.#recs[selfIdx]!;
+      if (sp.creator !== h.creator || sp.seq + 1 !== h.seq) selfIdx = -1;
+    }
+    const otherIdx: number[] = [];
+    for (const p of h.parents) {
+      const pi = this.#byKey.get(toHex(p));
+      if (pi !== undefined && this.#recs[pi]!.creator !== h.creator) otherIdx.push(pi);
+    }
+    const rec = this.#build(h, key, selfIdx, otherIdx);
+    this.#trustMask(rec, h);
+    rec.witness = false;
+    this.#recs.push(rec);
+    this.#byKey.set(key, rec.idx);
+    const atSeq = this.#chain[h.creator]!.get(h.seq);
+    if (atSeq === undefined) this.#chain[h.creator]!.set(h.seq, [rec.idx]);
+    const t = this.#tip[h.creator]!;
+    if (t < 0 || this.#recs[t]!.seq < h.seq) this.#tip[h.creator] = rec.idx;
+    return { status: "inserted" };
+  }
+
+  /** Seats with a known equivocation in the DAG (bit i = seat i). */
+  get forkedSeats(): bigint {
+    return this.#forkSeats;
+  }
+
+  /**
+   * Ordering metadata of an event in the DAG, as a checkpoint carries it.
+   * @param id event id
+   * @returns round, witness flag and per-seat highest sequence number in its ancestry, or
+   *   undefined when the event is not in the DAG
+   */
+  meta(id: Uint8Array): { round: number; witness: boolean; hbSeq: number[] } | undefined {
+    const i = this.#byKey.get(toHex(id));
+    if (i === undefined) return undefined;
+    const r = this.#recs[i]!;
+    return { round: r.round, witness: r.witness, hbSeq: Array.from(r.hbSeq) };
+  }
+
+  /**
+   * Rebuilds the DAG window of a checkpoint (constructor option): boundary targets that are not
+   * listed become "ghost" records (creator and seq only, never in the id index), listed events are
+   * checked and, where all parents are listed and the parent round is in the full window,
+   * recomputed; witnesses of undecided rounds vote again, which may finalize rounds at once.
+   */
+  #restore(cp: ConsensusCheckpoint): void {
+    const bad = (msg: string, h?: EventHeader): never => {
+      throw new CheckpointError(
+        "CHECKPOINT_INVALID",
+        `Checkpoint refused: ${msg}`,
+        h === undefined ? undefined : toHex(h.id),
+      );
+    };
+    const L = cp.height;
+    if (!Number.isInteger(L) || L < 1) bad(`height ${L}`);
+    if (!Number.isInteger(cp.base) || cp.base < 0 || cp.base > L) bad(`base round ${cp.base}`);
+    if (cp.anchorId.length !== 32) bad("anchor id is not 32 bytes");
+    const k = this.k;
+    const at: Map<number, number>[] = Array.from({ length: k }, () => new Map());
+    const listed = new Set<string>();
+    cp.events.forEach((e, i) => {
+      const h = e.header;
+      const st = this.#staticCheck(h);
+      if (st !== undefined) bad(st.error!.message, h);
+      const key = toHex(h.id);
+      if (listed.has(key)) bad("event listed twice", h);
+      listed.add(key);
+      if (at[h.creator]!.has(h.seq)) bad(`two events of seat ${h.creator} at seq ${h.seq}`, h);
+      at[h.creator]!.set(h.seq, i);
+      if (
+        e.hbSeq.length !== k || e.hbSeq[h.creator] !== h.seq ||
+        e.hbSeq.some((s) => !Number.isInteger(s) || s < -1)
+      ) bad("malformed vector clock", h);
+      if (!Number.isInteger(e.round) || e.round < 0) bad(`round ${e.round}`, h);
+      if (e.ordered && e.round >= L) bad("event ordered above the anchor round", h);
+      if (!this.#cfg.verifySignature(h)) bad("bad event signature", h);
+    });
+    const ghosts: Map<number, number>[] = Array.from({ length: k }, () => new Map());
+    for (const e of cp.events) {
+      for (let v = 0; v < k; v++) {
+        const s = e.hbSeq[v]!;
+        if (s < 0 || at[v]!.has(s) || ghosts[v]!.has(s)) continue;
+        if (e.round >= cp.base) bad("vector clock points outside the checkpoint", e.header);
+        const idx = this.#recs.length;
+        const hbIdx = new Int32Array(k).fill(-1);
+        const hbSeq = new Int32Array(k).fill(-1);
+        hbIdx[v] = idx;
+        hbSeq[v] = s;
+        const h: EventHeader = {
+          id: new Uint8Array(32),
+          network: this.#cfg.network,
+          shard: this.#cfg.shard,
+          creator: v,
+          seq: s,
+          selfParent: null,
+          parents: [],
+          voteMask: 0n,
+          payloadRoot: new Uint8Array(32),
+          signature: new Uint8Array(0),
+        };
+        this.#recs.push({
+          idx,
+          key: `ghost:${v}:${s}`,
+          h,
+          creator: v,
+          seq: s,
+          self: -1,
+          parents: [],
+          hbIdx,
+          hbSeq,
+          forkMask: 0n,
+          parentRound: 0,
+          round: 0,
+          witness: false,
+          voteMask: 0n,
+        });
+        ghosts[v]!.set(s, idx);
+      }
+    }
+    this.#height = L;
+    this.#lowestUndecided = L;
+    this.#prevAnchorId = cp.anchorId.slice();
+    this.#cpBase = cp.base;
+    this.#firstFull = new Int32Array(k).fill(0x7fffffff);
+    this.#maxListed = new Int32Array(k).fill(-1);
+    for (const e of cp.events) {
+      const c = e.header.creator;
+      if (e.round >= cp.base && e.header.seq < this.#firstFull[c]!) {
+        this.#firstFull[c] = e.header.seq;
+      }
+      if (e.header.seq > this.#maxListed[c]!) this.#maxListed[c] = e.header.seq;
+    }
+    for (const e of cp.events) {
+      const h = e.header;
+      const key = toHex(h.id);
+      let selfIdx = -1;
+      let pruned = false;
+      if (h.selfParent !== null) {
+        const si = this.#byKey.get(toHex(h.selfParent));
+        if (si === undefined) {
+          if (at[h.creator]!.has(h.seq - 1)) bad("self-parent is not the listed event", h);
+          pruned = true;
+        } else {
+          const sp = this.#recs[si]!;
+          if (sp.creator !== h.creator || sp.seq + 1 !== h.seq) bad("self-parent mismatch", h);
+          selfIdx = si;
+        }
+      }
+      const otherIdx: number[] = [];
+      for (const p of h.parents) {
+        const pi = this.#byKey.get(toHex(p));
+        if (pi === undefined) {
+          if (listed.has(toHex(p))) bad("parent listed after its child", h);
+          pruned = true;
+          continue;
+        }
+        if (this.#recs[pi]!.creator === h.creator) bad("own creator as other parent", h);
+        otherIdx.push(pi);
+      }
+      const parents = selfIdx >= 0 ? [selfIdx, ...otherIdx] : otherIdx;
+      const idx = this.#recs.length;
+      const hbSeq = Int32Array.from(e.hbSeq);
+      const hbIdx = new Int32Array(k).fill(-1);
+      for (let v = 0; v < k; v++) {
+        const s = hbSeq[v]!;
+        if (s < 0) continue;
+        if (v === h.creator) {
+          hbIdx[v] = idx;
+          continue;
+        }
+        const li = at[v]!.get(s);
+        const ti = li === undefined
+          ? ghosts[v]!.get(s)
+          : this.#byKey.get(toHex(cp.events[li]!.header.id));
+        if (ti === undefined) bad("vector clock points at a later event", h);
+        hbIdx[v] = ti!;
+      }
+      let parentRound = 0;
+      const merged = new Int32Array(k).fill(-1);
+      for (const pi of parents) {
+        const p = this.#recs[pi]!;
+        if (p.round > parentRound) parentRound = p.round;
+        for (let v = 0; v < k; v++) if (p.hbSeq[v]! > merged[v]!) merged[v] = p.hbSeq[v]!;
+      }
+      for (let v = 0; v < k; v++) {
+        if (v === h.creator) continue;
+        if (hbSeq[v]! < merged[v]! || (!pruned && hbSeq[v] !== merged[v])) {
+          bad("vector clock differs from its parents'", h);
+        }
+      }
+      if (e.round < parentRound) bad("round below a parent's", h);
+      if (selfIdx >= 0 && e.witness !== this.#recs[selfIdx]!.round < e.round) {
+        bad("witness flag differs from the rounds", h);
+      }
+      if (h.seq === 0 && !e.witness) bad("first event of a seat is not a witness", h);
+      let rec: Rec;
+      if (!pruned && parents.length > 0 && parentRound >= cp.base) {
+        rec = this.#build(h, key, selfIdx, otherIdx);
+        if (
+          rec.round !== e.round || rec.witness !== e.witness || rec.voteMask !== h.voteMask ||
+          rec.hbSeq.some((x, v) => x !== hbSeq[v])
+        ) bad("metadata differs from the recomputed round, witness flag or vote mask", h);
+      } else {
+        if (!pruned && parents.length === 0 && e.round !== 0) {
+          bad("parentless event above round 0", h);
+        }
+        rec = {
+          idx,
+          key,
+          h,
+          creator: h.creator,
+          seq: h.seq,
+          self: selfIdx,
+          parents,
+          hbIdx,
+          hbSeq,
+          forkMask: 0n,
+          parentRound,
+          round: e.round,
+          witness: e.witness,
+          voteMask: h.voteMask,
+        };
+      }
+      this.#recs.push(rec);
+      this.#byKey.set(key, rec.idx);
+      this.#chain[h.creator]!.set(h.seq, [rec.idx]);
+      const t = this.#tip[h.creator]!;
+      if (t < 0 || this.#recs[t]!.seq < h.seq) this.#tip[h.creator] = rec.idx;
+      if (!e.ordered) this.#unordered.push(rec.idx);
+      if (rec.witness) {
+        let byRound = this.#witnesses.get(rec.round);
+        if (byRound === undefined) {
+          byRound = Array.from({ length: k }, () => []);
+          this.#witnesses.set(rec.round, byRound);
+        }
+        byRound[h.creator]!.push(rec.idx);
+        if (rec.round >= this.#lowestUndecided) this.#vote(rec);
+        this.#finalizeReady();
+      }
+    }
   }
 }
 

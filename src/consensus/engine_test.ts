@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { blake3 } from "../crypto/mod.ts";
-import { faultBound, popcount, quorum, toHex } from "./engine.ts";
+import { faultBound, hexToBytes, popcount, quorum, toHex } from "./engine.ts";
 import { genesisAnchor } from "./genesis.ts";
 import { ConsensusError } from "./errors.ts";
 import { GENESIS, makeEvent, NET, newEngine, runNetwork, seal } from "./_harness.ts";
@@ -213,4 +213,50 @@ Deno.test("ConsensusEngine anchor ids chain from the genesis id", () => {
   assert.ok(anchors.length > 0);
   assert.deepEqual(e.lastAnchorId, anchors[anchors.length - 1]!.id);
   assert.notDeepEqual(anchors[0]!.id, GENESIS);
+});
+
+Deno.test("ConsensusEngine receives an event in the first round with a famous descendant, never before its parents", () => {
+  for (const seed of [3, 17, 29]) {
+    const run = runNetwork(4, 900, seed);
+    const e = run.engines[0]!;
+    const byId = new Map(run.events.map((h) => [toHex(h.id), h]));
+    // Ancestor set of an event (itself included), by walking parent links of the headers.
+    const ancestors = (id: string): Set<string> => {
+      const out = new Set<string>();
+      const stack = [id];
+      while (stack.length > 0) {
+        const z = stack.pop()!;
+        if (out.has(z)) continue;
+        out.add(z);
+        const h = byId.get(z)!;
+        for (const p of h.selfParent === null ? h.parents : [h.selfParent, ...h.parents]) {
+          stack.push(toHex(p));
+        }
+      }
+      return out;
+    };
+    const below = new Set<string>(); // ancestors of famous witnesses of earlier anchors
+    let ordered = 0;
+    for (const a of run.anchors[0]!) {
+      const here = new Set<string>();
+      for (const f of a.famous) for (const x of ancestors(toHex(f))) here.add(x);
+      for (const x of a.events) {
+        const key = toHex(x.id);
+        assert.ok(here.has(key), `seed ${seed}: ${key} has no famous descendant in round ${a.round}`);
+        assert.ok(!below.has(key), `seed ${seed}: ${key} could have been received before ${a.round}`);
+        assert.equal(e.consensusTimeOf(x.id), a.round);
+        for (const p of x.selfParent === null ? x.parents : [x.selfParent, ...x.parents]) {
+          const t = e.consensusTimeOf(p);
+          assert.ok(t !== undefined && t <= a.round, `seed ${seed}: parent ordered after child`);
+        }
+        ordered++;
+      }
+      // Every not yet ordered ancestor of this round's famous witnesses is ordered here.
+      for (const x of here) {
+        if (!below.has(x)) assert.equal(e.consensusTimeOf(hexToBytes(x)), a.round, `seed ${seed}`);
+      }
+      for (const x of here) below.add(x);
+    }
+    assert.ok(ordered > 50, `seed ${seed}: only ${ordered} events ordered`);
+  }
 });

@@ -24,6 +24,15 @@ export {
   fromSignedHeader,
   type NewEventFields,
 } from "./codec_adapter.ts";
+export {
+  buildCheckpoint,
+  type BuildCheckpointOptions,
+  CHECKPOINT_WINDOW_STALE_PERIODS,
+  CheckpointError,
+  type CheckpointErrorCode,
+  type CheckpointEvent,
+  type ConsensusCheckpoint,
+} from "./checkpoint.ts";
 export { ConsensusError, type ConsensusErrorCode, type ConsensusErrorData } from "./errors.ts";
 export { type GenesisAnchor, genesisAnchor } from "./genesis.ts";
 export type {

@@ -5,6 +5,7 @@
  * Event maps onto it field for field (an adapter in the caller builds it once per event).
  * @module
  */
+import type { ConsensusCheckpoint } from "./checkpoint.ts";
 
 /** The consensus-relevant fields of one DAG event. */
 export interface EventHeader {
@@ -80,4 +81,9 @@ export interface ConsensusConfig {
   readonly maxPendingSteps?: number;
   /** Most events buffered while waiting (default 65536). */
   readonly maxPending?: number;
+  /**
+   * Resume right after a finalized anchor from a checkpoint instead of genesis (ADR 0076); the
+   * constructor throws `CheckpointError` when it is inconsistent.
+   */
+  readonly checkpoint?: ConsensusCheckpoint;
 }

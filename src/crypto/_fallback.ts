@@ -13,6 +13,7 @@ import {
   assertMessageList,
   assertSchnorrItems,
   assertSchnorrSecretKey,
+  checkPackedBatch,
   checkSchnorrSignArgs,
   checkSchnorrVerifyArgs,
   parseBlake3Call,
@@ -54,6 +55,18 @@ export const fallbackBlake3: Blake3Backend = {
     if (call.mode === 1 && call.aux !== undefined) o.key = call.aux;
     if (call.mode === 2 && call.aux !== undefined) o.context = call.aux;
     return messages.map((m) => nobleBlake3(m, o));
+  },
+  blake3BatchPacked(packed, offsets, opts) {
+    const n = checkPackedBatch(packed, offsets, "blake3BatchPacked");
+    const call = parseBlake3Options(opts, false, "blake3BatchPacked");
+    const o: { key?: Uint8Array; context?: Uint8Array } = {};
+    if (call.mode === 1 && call.aux !== undefined) o.key = call.aux;
+    if (call.mode === 2 && call.aux !== undefined) o.context = call.aux;
+    const out = new Uint8Array(32 * n);
+    for (let i = 0; i < n; i++) {
+      out.set(nobleBlake3(packed.subarray(offsets[i]!, offsets[i + 1]!), o), 32 * i);
+    }
+    return out;
   },
 };
 

@@ -15,6 +15,7 @@ import {
   assertMessageList,
   assertSchnorrItems,
   assertSchnorrSecretKey,
+  checkPackedBatch,
   checkSchnorrSignArgs,
   checkSchnorrVerifyArgs,
   MAX_PACKED_BYTES,
@@ -133,6 +134,32 @@ export function loadNativeBlake3(dir: string): { backend: Blake3Backend; simd: B
       const res = new Array<Uint8Array>(n);
       for (let i = 0; i < n; i++) res[i] = out.subarray(32 * i, 32 * i + 32);
       return res;
+    },
+    blake3BatchPacked(packed, offsets, opts) {
+      const n = checkPackedBatch(packed, offsets, "blake3BatchPacked");
+      const call = parseBlake3Options(opts, false, "blake3BatchPacked");
+      const out = new Uint8Array(32 * n);
+      if (n === 0) return out;
+      const aux = call.aux ?? EMPTY;
+      const auxLen = call.aux === undefined ? 0 : call.aux.length;
+      // The C side reads packed[offsets[i] .. offsets[i+1]), checked above to lie inside.
+      const rc = s.pb3_hash_batch(
+        packed.length === 0 ? EMPTY : packed,
+        offsets,
+        n,
+        call.mode,
+        aux,
+        auxLen,
+        out,
+      );
+      if (rc !== 0) {
+        throw new CryptoError(
+          "NATIVE_FAILURE",
+          { operation: "blake3BatchPacked", status: rc },
+          `Native blake3 batch failed: status ${rc}`,
+        );
+      }
+      return out;
     },
   };
   // Known answer: BLAKE3("") from the official vectors; refuses a miscompiled library.

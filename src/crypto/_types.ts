@@ -38,6 +38,15 @@ export interface Blake3Backend {
   blake3(data: Uint8Array, opts?: Blake3Options): Uint8Array;
   /** 32-byte BLAKE3 hash (or keyed hash / derive_key) of each message. */
   blake3Batch(messages: readonly Uint8Array[], opts?: Blake3BatchOptions): Uint8Array[];
+  /**
+   * 32-byte hash of each message `packed[offsets[i] .. offsets[i+1])`, concatenated: the batch
+   * without per-message views in or out.
+   */
+  blake3BatchPacked(
+    packed: Uint8Array,
+    offsets: Uint32Array,
+    opts?: Blake3BatchOptions,
+  ): Uint8Array;
 }
 
 /** BIP-340 Schnorr operations. */

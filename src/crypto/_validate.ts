@@ -109,6 +109,34 @@ export function parseBlake3Options(opts: unknown, allowDkLen: boolean, name: str
   return { mode: 0, aux: undefined, outLen };
 }
 
+/**
+ * Checks the arguments of blake3BatchPacked(): `offsets` is a Uint32Array of n+1 non-decreasing
+ * entries ending inside `packed`. Returns n.
+ */
+export function checkPackedBatch(packed: unknown, offsets: unknown, name: string): number {
+  assertBytes(packed, `${name} packed`);
+  if (!(offsets instanceof Uint32Array)) {
+    throw new TypeError(
+      `Invalid ${name} offsets: expected a Uint32Array, got ${describe(offsets)}`,
+    );
+  }
+  if (offsets.length === 0) {
+    throw new RangeError(`Invalid ${name} offsets: expected at least one entry (n + 1)`);
+  }
+  const n = offsets.length - 1;
+  for (let i = 0; i < n; i++) {
+    if (offsets[i]! > offsets[i + 1]!) {
+      throw new RangeError(`Invalid ${name} offsets: entry ${i + 1} is below entry ${i}`);
+    }
+  }
+  if (offsets[n]! > packed.length) {
+    throw new RangeError(
+      `Invalid ${name} offsets: last offset ${offsets[n]} exceeds ${packed.length} packed bytes`,
+    );
+  }
+  return n;
+}
+
 /** Checks the argument of blake3Batch(). */
 export function assertMessageList(
   messages: unknown,

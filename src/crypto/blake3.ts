@@ -59,3 +59,33 @@ export function blake3Batch(
 ): Uint8Array[] {
   return impl.blake3Batch(messages, opts);
 }
+
+/**
+ * {@linkcode blake3Batch} over messages already packed into one buffer: message `i` is
+ * `packed[offsets[i] .. offsets[i+1])`, and digest `i` is `out[32*i .. 32*i+32)`. One FFI call
+ * on the native path with no per-message views in or out, for callers that build many small
+ * messages (Merkle leaves and nodes) straight into one buffer.
+ *
+ * @param packed The message bytes (at most 2^32 - 1).
+ * @param offsets `n + 1` non-decreasing offsets into `packed`; `n` messages.
+ * @param opts At most one of `key` (32 bytes) or `context` (string or bytes); no `dkLen`.
+ * @returns `32 * n` bytes: the digests in order.
+ * @throws {TypeError} When `packed` is not a Uint8Array, `offsets` not a Uint32Array, or the
+ *   options are invalid.
+ * @throws {RangeError} When `offsets` is empty, decreases or points past `packed`, or `key` is
+ *   not 32 bytes.
+ * @example
+ * ```ts
+ * import { blake3, blake3BatchPacked } from "./blake3.ts";
+ * const packed = new Uint8Array([1, 2, 3]);
+ * const out = blake3BatchPacked(packed, Uint32Array.of(0, 1, 3));
+ * console.assert(out.subarray(32, 64).every((b, i) => b === blake3(packed.subarray(1))[i]));
+ * ```
+ */
+export function blake3BatchPacked(
+  packed: Uint8Array,
+  offsets: Uint32Array,
+  opts?: Blake3BatchOptions,
+): Uint8Array {
+  return impl.blake3BatchPacked(packed, offsets, opts);
+}

@@ -91,6 +91,68 @@ for (const c of blake3Backends) {
     ]);
   });
 
+  testOn(
+    c,
+    "blake3BatchPacked() equals blake3Batch() on the official inputs in every mode",
+    (b) => {
+      const inputs = vectors.cases.map((v) => input(v.input_len));
+      const offsets = new Uint32Array(inputs.length + 1);
+      for (let i = 0; i < inputs.length; i++) offsets[i + 1] = offsets[i]! + inputs[i]!.length;
+      const packed = new Uint8Array(offsets[inputs.length]!);
+      inputs.forEach((m, i) => packed.set(m, offsets[i]!));
+      for (const opts of [undefined, { key }, { context: vectors.context_string }]) {
+        const out = b.blake3BatchPacked(packed, offsets, opts);
+        assert.equal(out.length, 32 * inputs.length);
+        const want = b.blake3Batch(inputs, opts);
+        inputs.forEach((_, i) => {
+          assert.equal(toHex(out.subarray(32 * i, 32 * i + 32)), toHex(want[i]!), `${i}`);
+        });
+      }
+      // Offsets need not start at 0 nor cover the whole buffer; empty messages are allowed.
+      const mid = b.blake3BatchPacked(packed, Uint32Array.of(5, 5, 9));
+      assert.equal(toHex(mid.subarray(0, 32)), vectors.cases[0]!.hash.slice(0, 64));
+      assert.equal(toHex(mid.subarray(32)), toHex(b.blake3(packed.subarray(5, 9))));
+      assert.equal(b.blake3BatchPacked(new Uint8Array(0), Uint32Array.of(0)).length, 0);
+      assert.equal(
+        toHex(b.blake3BatchPacked(new Uint8Array(0), Uint32Array.of(0, 0))),
+        vectors.cases[0]!.hash.slice(0, 64),
+      );
+    },
+  );
+
+  testOn(c, "blake3BatchPacked() rejects bad offsets before hashing", (b) => {
+    const p = new Uint8Array(8);
+    assert.throws(() => b.blake3BatchPacked(p, [0, 1] as unknown as Uint32Array), TypeError);
+    assert.throws(
+      () => b.blake3BatchPacked("x" as unknown as Uint8Array, Uint32Array.of(0)),
+      TypeError,
+    );
+    assert.throws(() => b.blake3BatchPacked(p, new Uint32Array(0)), RangeError);
+    assert.throws(() => b.blake3BatchPacked(p, Uint32Array.of(0, 4, 3)), /below entry 1/);
+    assert.throws(() => b.blake3BatchPacked(p, Uint32Array.of(0, 9)), /exceeds 8 packed bytes/);
+    assert.throws(() => b.blake3BatchPacked(p, Uint32Array.of(0, 1), { key: p }), RangeError);
+  });
+
+  testOn(
+    c,
+    "blake3BatchPacked() equals per-message blake3() on random messages (property)",
+    (b) => {
+      fc.assert(
+        fc.property(fc.array(fc.uint8Array({ maxLength: 2100 }), { maxLength: 12 }), (ms) => {
+          const offsets = new Uint32Array(ms.length + 1);
+          ms.forEach((m, i) => offsets[i + 1] = offsets[i]! + m.length);
+          const packed = new Uint8Array(offsets[ms.length]!);
+          ms.forEach((m, i) => packed.set(m, offsets[i]!));
+          const out = b.blake3BatchPacked(packed, offsets);
+          ms.forEach((m, i) => {
+            assert.equal(toHex(out.subarray(32 * i, 32 * i + 32)), toHex(fallbackBlake3.blake3(m)));
+          });
+        }),
+        { numRuns: 60 },
+      );
+    },
+  );
+
   testOn(c, "blake3() rejects wrong types and lengths before hashing", (b) => {
     const bad: [unknown, unknown][] = [
       ["abc", undefined],

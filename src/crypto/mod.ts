@@ -16,7 +16,13 @@
  * ```
  * @module
  */
-export { blake3, blake3Batch, type Blake3BatchOptions, type Blake3Options } from "./blake3.ts";
+export {
+  blake3,
+  blake3Batch,
+  type Blake3BatchOptions,
+  blake3BatchPacked,
+  type Blake3Options,
+} from "./blake3.ts";
 export {
   type SchnorrBatchItem,
   schnorrPublicKey,

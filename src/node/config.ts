@@ -154,7 +154,7 @@ export const CONFIG_SCHEMA = {
     check: checkPath,
     allowed: "a file path",
     doc:
-      "BIP-340 seat secret key file (hex, mode 0600). Empty: <data_dir>/<network>/keys/seat.key. Replaced by phantom-signer later.",
+      "Dev-only: BIP-340 seat secret key file (hex, mode 0600), used when signer.socket and signer.port are unset. Empty: <data_dir>/<network>/keys/seat.key.",
   } satisfies StringField,
   "node.genesis_file": {
     type: "string",
@@ -304,6 +304,54 @@ export const CONFIG_SCHEMA = {
     default: true,
     doc: "Collect Prometheus metrics and serve them at /metrics.",
   } satisfies BooleanField,
+  "signer.socket": {
+    type: "string",
+    default: "",
+    flag: "--signer-socket",
+    check: checkPath,
+    allowed: "a Unix socket path",
+    doc:
+      "phantom-signer Unix socket: the node takes its seat key from the signer and has every event signed there (slashing-protected). Empty: no remote signer.",
+  } satisfies StringField,
+  "signer.port": {
+    type: "integer",
+    default: 0,
+    min: 0,
+    max: 65535,
+    flag: "--signer-port",
+    doc:
+      "phantom-signer TCP port on 127.0.0.1 (needs signer.token_file); instead of signer.socket. 0: not used.",
+  } satisfies IntegerField,
+  "signer.token_file": {
+    type: "string",
+    default: "",
+    check: checkPath,
+    allowed: "a file path",
+    doc: "File holding the signer's bearer token (required for signer.port). Empty: no token.",
+  } satisfies StringField,
+  "signer.seat_account": {
+    type: "integer",
+    default: 0,
+    min: 0,
+    max: 2_147_483_647,
+    doc: "Account of the seat key in the signer's key tree (m/9770'/coin'/1'/account'/index').",
+  } satisfies IntegerField,
+  "signer.seat_index": {
+    type: "integer",
+    default: 0,
+    min: 0,
+    max: 2_147_483_647,
+    flag: "--signer-seat-index",
+    doc: "Index of the seat key in the signer's key tree (see signer.seat_account).",
+  } satisfies IntegerField,
+  "signer.timeout_ms": {
+    type: "integer",
+    default: 2_000,
+    min: 10,
+    max: 60_000,
+    doc:
+      "Longest wait for one signer answer in ms; after it the connection is dropped and re-opened, and the event is sent again unchanged.",
+  } satisfies IntegerField,
 } as const;
 
 /** A configuration key. */

@@ -25,6 +25,12 @@ import { loadOrCreateIdentity } from "../p2p/mod.ts";
 import { DEVNET, UNITS_PER_PC } from "../params/mod.ts";
 import { readGenesis, writeGenesis } from "./genesis.ts";
 import { readSeatKey, type SeatKey, writeSeatKey } from "./keys.ts";
+import {
+  type DevnetSigner,
+  initDevnetSigner,
+  spawnDevnetSigner,
+  writeDevnetSignerConfig,
+} from "./devnet_signer.ts";
 
 const hex = bytesToHex;
 
@@ -52,6 +58,8 @@ export interface DevnetLayout {
   readonly nodes: readonly DevnetNodeSpec[];
   /** Faucet key (holds the genesis allocations; devnet only). */
   readonly faucet: SeatKey;
+  /** The devnet's phantom-signer when the seats sign through it (`remoteSigner`). */
+  readonly signer?: DevnetSigner;
 }
 
 /** Options of {@linkcode initDevnet}. */
@@ -66,6 +74,11 @@ export interface DevnetInitOptions {
   readonly p2pBasePort: number;
   /** Number of genesis allocations to the faucet (independent coins for the tx generator). */
   readonly allocations?: number;
+  /**
+   * Seat keys live in one phantom-signer process (devnet_signer.ts) instead of per-node seat key
+   * files; each node's phantom.toml points at its socket.
+   */
+  readonly remoteSigner?: boolean;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -112,13 +125,21 @@ export async function initDevnet(o: DevnetInitOptions): Promise<DevnetLayout> {
   await Deno.mkdir(o.dir, { recursive: true });
   const nodes: DevnetNodeSpec[] = [];
   const committee: string[] = [];
+  const signer = o.remoteSigner === true ? await initDevnetSigner(o.dir, o.seats) : undefined;
   for (let i = 0; i < o.seats; i++) {
     const dataDir = `${o.dir}/node${i}`;
     const netDir = `${dataDir}/devnet`;
     await Deno.mkdir(`${netDir}/keys`, { recursive: true, mode: 0o700 });
-    const keyPath = `${netDir}/keys/seat.key`;
-    const key = (await exists(keyPath)) ? await readSeatKey(keyPath) : await writeSeatKey(keyPath);
-    committee.push(hex(key.publicKey));
+    if (signer !== undefined) {
+      committee.push(hex(signer.seatKeys[i]!));
+      await writeDevnetSignerConfig(dataDir, i, signer);
+    } else {
+      const keyPath = `${netDir}/keys/seat.key`;
+      const key = (await exists(keyPath))
+        ? await readSeatKey(keyPath)
+        : await writeSeatKey(keyPath);
+      committee.push(hex(key.publicKey));
+    }
     const id = await loadOrCreateIdentity(netDir);
     nodes.push({
       seat: i,
@@ -153,7 +174,9 @@ export async function initDevnet(o: DevnetInitOptions): Promise<DevnetLayout> {
       })),
     });
   }
-  return { dir: o.dir, genesisPath, nodes, faucet };
+  return signer === undefined
+    ? { dir: o.dir, genesisPath, nodes, faucet }
+    : { dir: o.dir, genesisPath, nodes, faucet, signer };
 }
 
 /**
@@ -543,6 +566,9 @@ export async function runDevnet(o: DevnetRunOptions): Promise<DevnetSummary> {
   const procs: NodeProcess[] = [];
   const started = performance.now();
   let stopped = false;
+  const signer = layout.signer === undefined
+    ? null
+    : await spawnDevnetSigner(layout.signer, (await readGenesis(layout.genesisPath)).genesisId);
   try {
     for (let i = 0; i < layout.nodes.length; i++) {
       procs.push(await spawnNode(layout, i, { eventIntervalMs: o.eventIntervalMs ?? 50 }));
@@ -690,5 +716,14 @@ export async function runDevnet(o: DevnetRunOptions): Promise<DevnetSummary> {
     return summary;
   } finally {
     if (!stopped) await Promise.all(procs.map((p) => stopNode(p)));
+    // The signer goes last: a node stopping may still be waiting for its last signature.
+    if (signer !== null) {
+      try {
+        signer.kill("SIGTERM");
+      } catch {
+        // Already exited.
+      }
+      await signer.status;
+    }
   }
 }

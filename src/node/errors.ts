@@ -107,7 +107,10 @@ export type NodeErrorCode =
   | "COMPONENT_START_FAILED"
   | "NOT_IMPLEMENTED"
   | "GENESIS_INVALID"
-  | "CHAIN_MISMATCH";
+  | "CHAIN_MISMATCH"
+  | "SIGNER_UNAVAILABLE"
+  | "SIGNER_REFUSED"
+  | "SIGNER_MISMATCH";
 
 /** Per-code data of {@linkcode NodeError}. */
 export type NodeErrorData =
@@ -118,7 +121,22 @@ export type NodeErrorData =
   | { code: "COMPONENT_START_FAILED"; component: string }
   | { code: "NOT_IMPLEMENTED"; feature: string }
   | { code: "GENESIS_INVALID"; path: string; detail: string }
-  | { code: "CHAIN_MISMATCH"; height: number; detail: string };
+  | { code: "CHAIN_MISMATCH"; height: number; detail: string }
+  /** phantom-signer cannot be reached, dropped the connection or did not answer in time. */
+  | { code: "SIGNER_UNAVAILABLE"; signer: string; reason: string }
+  /**
+   * phantom-signer answered with an error: `signerCode` is its wire code (e.g. SLASHING_REFUSED),
+   * `slashingCode` the slashing rule that refused (docs/spec/keys.md §5.1), else null.
+   */
+  | {
+    code: "SIGNER_REFUSED";
+    signer: string;
+    signerCode: string;
+    slashingCode: string | null;
+    detail: string;
+  }
+  /** phantom-signer serves another network, or answered with a key or signature that is wrong. */
+  | { code: "SIGNER_MISMATCH"; signer: string; detail: string };
 
 /**
  * A runtime failure of the node a caller can handle (locked data dir, existing key file, ...).
@@ -167,6 +185,14 @@ export class NodeError extends Error {
         return `Invalid genesis file "${d.path}": ${d.detail}`;
       case "CHAIN_MISMATCH":
         return `Stored chain disagrees at anchor ${d.height}: ${d.detail}`;
+      case "SIGNER_UNAVAILABLE":
+        return `Cannot reach phantom-signer at ${d.signer}: ${d.reason}`;
+      case "SIGNER_REFUSED":
+        return `phantom-signer at ${d.signer} refused (${
+          d.slashingCode ?? d.signerCode
+        }): ${d.detail}`;
+      case "SIGNER_MISMATCH":
+        return `phantom-signer at ${d.signer} does not fit this node: ${d.detail}`;
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Seat key file: a BIP-340 secret key as hex in a mode-0600 file. Temporary: phantom-signer will
- * hold seat keys in its keystore and the node will only ask it for signatures.
+ * Seat key file: a BIP-340 secret key as hex in a mode-0600 file. Dev-only back end of the node's
+ * seat signer (seat_signer.ts); in production phantom-signer holds the seat key and the node only
+ * asks it for signatures (`[signer] socket`, ADR 0057).
  * @module
  */
 import { schnorr } from "@noble/curves/secp256k1.js";

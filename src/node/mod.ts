@@ -1,8 +1,9 @@
 /**
  * The phantom-node runtime frame: typed configuration (TOML + `PHANTOM_*` env + flags, one
  * schema), data-directory lock, lifecycle manager with reverse-order graceful shutdown, sharded
- * LRU event caches over a Deno KV store, logging setup, seat key file, and the {@linkcode
- * PhantomNode} that wires them with metrics and the RPC server. Engines plug in as components.
+ * LRU event caches over a Deno KV store, logging setup, the seat signer (phantom-signer, or a
+ * dev-only seat key file), and the {@linkcode PhantomNode} that wires them with metrics and the
+ * RPC server. Engines plug in as components.
  * @module
  */
 export {
@@ -57,14 +58,37 @@ export {
 export { type LoggingOptions, nodeLogger, setupLogging, teardownLogging } from "./logging.ts";
 export { readSeatKey, type SeatKey, writeSeatKey } from "./keys.ts";
 export {
+  KeyFileSeatSigner,
+  RemoteSeatSigner,
+  remoteSeatSignerFromConfig,
+  type RemoteSeatSignerOptions,
+  type SeatSigner,
+} from "./seat_signer.ts";
+export {
+  createSeatSignerMetrics,
+  type EventDraft,
+  type SeatSignerMetrics,
+  SeatSigning,
+  type SeatSigningOptions,
+} from "./seat_signing.ts";
+export {
   SnapshotError,
   type SnapshotErrorCode,
   type SnapshotErrorData,
   type SnapshotInfo,
   type Snapshotter,
+  type SnapshotTrust,
   StateSnapshotter,
   type StateSnapshotterOptions,
 } from "./snapshot.ts";
+export {
+  decodeNodeCheckpoint,
+  decodeSnapshotFile,
+  encodeNodeCheckpoint,
+  encodeSnapshotFile,
+  type NodeCheckpoint,
+  type NodeCheckpointEvent,
+} from "./snapshot_format.ts";
 export {
   addressOf,
   type Genesis,
@@ -76,6 +100,18 @@ export {
   writeGenesis,
 } from "./genesis.ts";
 export { type ChainMetrics, createChainMetrics } from "./chain_metrics.ts";
+export {
+  DEFAULT_HISTORY_PAGE,
+  type HistoryEntry,
+  HistoryIndex,
+  historyKeys,
+  type HistoryKind,
+  type HistoryPage,
+  historyPageToJson,
+  MAX_HISTORY_ENTRIES,
+  MAX_HISTORY_PAGE,
+  MAX_HISTORY_PER_ADDRESS,
+} from "./history.ts";
 export {
   type Coin,
   type DevnetInitOptions,

@@ -1,20 +1,36 @@
 /**
  * Snapshot export/import: the {@linkcode Snapshotter} interface the CLI calls and
- * {@linkcode StateSnapshotter}, its implementation over a node data directory (the state at the
- * last durable finalized anchor, with its state root, in `src/state`'s root-guarded format).
+ * {@linkcode StateSnapshotter}, its implementation over a node data directory. A snapshot is the
+ * state of the last durable finalized anchor N (in `src/state`'s root-guarded format) together
+ * with the consensus checkpoint at N (DAG window with ordering metadata, anchor id, mint chain
+ * tip), so that a node started from it resumes consensus at N and fetches the DAG after N from its
+ * peers (docs/spec/state.md §6, docs/adr/0076-snapshot-sync-checkpoint.md, file layout in
+ * `snapshot_format.ts`).
  * @module
  */
-import { bytesToHex } from "@noble/hashes/utils.js";
-import type { NetworkParams } from "../params/mod.ts";
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import {
-  KvStore,
-  readSnapshotFile,
-  restoreSnapshot,
-  snapshotChunks,
-  StateDb,
-  StateError,
-  writeSnapshotFile,
-} from "../state/mod.ts";
+  buildCheckpoint,
+  CheckpointError,
+  type ConsensusCheckpoint,
+  ConsensusEngine,
+  toHex,
+} from "../consensus/mod.ts";
+import { schnorrVerify } from "../crypto/mod.ts";
+import { MintChain, type MintChainSnapshot, MintError, mintParamsOf } from "../mint/mod.ts";
+import type { NetworkParams } from "../params/mod.ts";
+import { KvStore, restoreSnapshot, snapshotChunks, StateDb, StateError } from "../state/mod.ts";
+import type { Genesis } from "./genesis.ts";
+import {
+  decodeNodeCheckpoint,
+  decodeSnapshotFile,
+  encodeNodeCheckpoint,
+  encodeSnapshotFile,
+  loadCheckpoint,
+  type NodeCheckpoint,
+  saveCheckpoint,
+} from "./snapshot_format.ts";
+import { decodeEventBody } from "./validator.ts";
 
 /** File name of the state database inside the network data directory. */
 export const STATE_KV_FILE = "state.kv";
@@ -25,15 +41,25 @@ export const KV_FILE = "chain.kv";
 export interface SnapshotInfo {
   /** Finalized anchor the snapshot is taken at (hex id). */
   readonly anchor: string;
-  /** Anchor height (count of finalized anchors). */
+  /** Anchor index (count of finalized anchors). */
   readonly height: number;
   /** State root committed by the anchor (hex). */
   readonly stateRoot: string;
   /** Snapshot size in bytes. */
   readonly bytes: number;
+  /** Events in the consensus checkpoint. */
+  readonly checkpointEvents?: number;
 }
 
-/** Exports and imports state snapshots. */
+/** What the operator trusts when importing (assumeutxo-style: compare with a trusted node). */
+export interface SnapshotTrust {
+  /** State root of anchor N (hex), e.g. from `get_anchor` on a node the operator trusts. */
+  readonly stateRoot?: string;
+  /** Anchor id of N (hex). */
+  readonly anchorId?: string;
+}
+
+/** Exports and imports node snapshots. */
 export interface Snapshotter {
   /**
    * Writes a snapshot of the latest durable finalized anchor.
@@ -42,27 +68,43 @@ export interface Snapshotter {
    */
   exportTo(path: string): Promise<SnapshotInfo>;
   /**
-   * Verifies a snapshot (state root) and installs it as the node's state.
+   * Verifies a snapshot (digest, network, state root, checkpoint, trusted values) and installs it
+   * as the node's state and consensus starting point.
    * @param path source file
+   * @param trust values the snapshot must match
    * @returns what was installed
    */
-  importFrom(path: string): Promise<SnapshotInfo>;
+  importFrom(path: string, trust?: SnapshotTrust): Promise<SnapshotInfo>;
 }
 
 /** Codes of {@linkcode SnapshotError}. */
 export type SnapshotErrorCode =
   | "SNAPSHOT_EXISTS"
   | "SNAPSHOT_NO_STATE"
+  | "SNAPSHOT_NO_CHECKPOINT"
   | "SNAPSHOT_UNREADABLE"
   | "SNAPSHOT_INVALID"
+  | "SNAPSHOT_WRONG_NETWORK"
+  | "SNAPSHOT_UNTRUSTED"
+  | "SNAPSHOT_CHECKPOINT_INVALID"
   | "SNAPSHOT_TARGET_NOT_EMPTY";
 
 /** Per-code data of {@linkcode SnapshotError}. */
 export type SnapshotErrorData =
   | { code: "SNAPSHOT_EXISTS"; path: string }
   | { code: "SNAPSHOT_NO_STATE"; dir: string }
+  | { code: "SNAPSHOT_NO_CHECKPOINT"; dir: string; reason: string }
   | { code: "SNAPSHOT_UNREADABLE"; path: string; reason: string }
   | { code: "SNAPSHOT_INVALID"; path: string; reason: string }
+  | { code: "SNAPSHOT_WRONG_NETWORK"; path: string; expected: string; actual: string }
+  | {
+    code: "SNAPSHOT_UNTRUSTED";
+    path: string;
+    what: "state root" | "anchor id";
+    trusted: string;
+    actual: string;
+  }
+  | { code: "SNAPSHOT_CHECKPOINT_INVALID"; path: string; reason: string }
   | { code: "SNAPSHOT_TARGET_NOT_EMPTY"; dir: string; found: string };
 
 /**
@@ -97,10 +139,18 @@ export class SnapshotError extends Error {
         return `Snapshot file already exists: ${d.path}`;
       case "SNAPSHOT_NO_STATE":
         return `No durable state to export in ${d.dir}`;
+      case "SNAPSHOT_NO_CHECKPOINT":
+        return `Cannot build the consensus checkpoint in ${d.dir}: ${d.reason}`;
       case "SNAPSHOT_UNREADABLE":
         return `Cannot read snapshot ${d.path}: ${d.reason}`;
       case "SNAPSHOT_INVALID":
         return `Snapshot refused (root guard), nothing was installed: ${d.path}: ${d.reason}`;
+      case "SNAPSHOT_WRONG_NETWORK":
+        return `Snapshot is for another chain, nothing was installed: ${d.path}: expected ${d.expected}, got ${d.actual}`;
+      case "SNAPSHOT_UNTRUSTED":
+        return `Snapshot ${d.what} differs from the trusted one, nothing was installed: ${d.path}: trusted ${d.trusted}, got ${d.actual}`;
+      case "SNAPSHOT_CHECKPOINT_INVALID":
+        return `Snapshot checkpoint refused, nothing was installed: ${d.path}: ${d.reason}`;
       case "SNAPSHOT_TARGET_NOT_EMPTY":
         return `Snapshot import needs a data directory without state, found ${d.found} in ${d.dir}`;
     }
@@ -113,6 +163,8 @@ export interface StateSnapshotterOptions {
   readonly dataDir: string;
   /** Network parameters of the data directory. */
   readonly network: NetworkParams;
+  /** The chain's genesis (committee keys, genesis id). */
+  readonly genesis: Genesis;
 }
 
 const hex = bytesToHex;
@@ -127,37 +179,118 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+function concat(parts: Iterable<Uint8Array>): Uint8Array {
+  const list = [...parts];
+  const out = new Uint8Array(list.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of list) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The validator's anchor record in `chain.kv` (fields the snapshot reads and writes). */
+interface AnchorRecord {
+  index: number;
+  height: number;
+  round: number;
+  id: string;
+  root: string;
+  events: string[];
+  txs: number;
+  mints: number;
+  skipped: string[];
+}
+
+/**
+ * Builds the consensus engine of a chain, optionally resuming from a checkpoint: the same
+ * configuration as the validator's.
+ */
+function chainEngine(
+  g: Genesis,
+  verify: (sig: Uint8Array, msg: Uint8Array, key: Uint8Array) => boolean,
+  checkpoint?: ConsensusCheckpoint,
+): ConsensusEngine {
+  return new ConsensusEngine({
+    network: g.networkId,
+    shard: 0,
+    committeeSize: g.committee.length,
+    genesisId: g.genesisId,
+    verifySignature: (ev) => {
+      const key = g.committee[ev.creator];
+      return key !== undefined && verify(ev.signature, ev.id, key);
+    },
+    ...(checkpoint === undefined ? {} : { checkpoint }),
+  });
+}
+
+/**
+ * The consensus checkpoint of a node checkpoint, with each event decoded and checked (id,
+ * network, payload, signature) against the genesis.
+ * @throws {RangeError|CodecError} when an event body is bad
+ */
+export function consensusCheckpointOf(
+  c: NodeCheckpoint,
+  genesis: Genesis,
+  verify: (sig: Uint8Array, msg: Uint8Array, key: Uint8Array) => boolean = schnorrVerify,
+): { checkpoint: ConsensusCheckpoint; recs: ReturnType<typeof decodeEventBody>[] } {
+  const recs = c.events.map((e) => decodeEventBody(e.body, genesis, verify));
+  return {
+    checkpoint: {
+      height: c.anchorHeight,
+      anchorId: c.anchorId,
+      base: c.base,
+      events: c.events.map((e, i) => ({
+        header: recs[i]!.header,
+        round: e.round,
+        witness: e.witness,
+        hbSeq: e.hbSeq,
+        ordered: e.ordered,
+      })),
+    },
+    recs,
+  };
+}
+
 /**
  * The {@linkcode Snapshotter} over a node's data directory: the state database `state.kv`
- * (StateDb) and the node KV `chain.kv` (anchor records, for the anchor id). Run it with the
- * data-dir lock held and the node stopped.
+ * (StateDb) and the node KV `chain.kv` (stored DAG, anchor records, checkpoint of an earlier
+ * import). Run it with the data-dir lock held and the node stopped.
  *
- * Export writes the state of the last durable finalized anchor (root-guarded format of
- * `snapshotChunks`). Import verifies the root and installs the state into a data directory that
- * has neither `state.kv` nor `chain.kv`. The node cannot yet start from an imported state: the
- * validator re-derives anchors from its stored DAG, which a snapshot does not carry, so its
- * start refuses such a directory (`CHAIN_MISMATCH`); docs/operations.md "Snapshots".
+ * Export re-derives the anchors from the stored DAG (from genesis, or from the checkpoint the
+ * directory was imported from) up to the durable anchor N, checks each against its record, and
+ * writes the checkpoint at N plus the state. Import refuses a snapshot unless its digest, network,
+ * genesis, state root (root guard), checkpoint (signatures and metadata, `CheckpointError`
+ * checks) and the operator's trusted root / anchor id all hold, then installs `state.kv` and the
+ * checkpoint and anchor record N in `chain.kv` of a data directory that has neither;
+ * docs/operations.md "Snapshots".
  * @example
  * ```ts ignore
  * import { DEVNET } from "../params/mod.ts";
  * import { StateSnapshotter } from "./snapshot.ts";
- * const s = new StateSnapshotter({ dataDir: "/var/lib/phantom/devnet", network: DEVNET });
- * const info = await s.exportTo("/tmp/state.snap");
+ * const s = new StateSnapshotter({ dataDir: "/var/lib/phantom/devnet", network: DEVNET, genesis });
+ * const info = await s.exportTo("/tmp/node.snap");
  * ```
  */
 export class StateSnapshotter implements Snapshotter {
   readonly #o: StateSnapshotterOptions;
 
-  /** @param options data directory and network */
+  /** @param options data directory, network and genesis */
   constructor(options: StateSnapshotterOptions) {
+    if (options.genesis.networkId !== options.network.networkId) {
+      throw new RangeError(
+        `Genesis network ${options.genesis.networkId} differs from ${options.network.networkId}`,
+      );
+    }
     this.#o = options;
   }
 
   /**
-   * Writes the state snapshot of the last durable finalized anchor.
+   * Writes the snapshot of the last durable finalized anchor (checkpoint + state).
    * @param path destination file (must not exist)
-   * @returns anchor, height, state root and size
-   * @throws {SnapshotError} `SNAPSHOT_EXISTS` or `SNAPSHOT_NO_STATE`
+   * @returns anchor, index, state root, size and checkpoint event count
+   * @throws {SnapshotError} `SNAPSHOT_EXISTS`, `SNAPSHOT_NO_STATE` or `SNAPSHOT_NO_CHECKPOINT`
    */
   async exportTo(path: string): Promise<SnapshotInfo> {
     const dir = this.#o.dataDir;
@@ -168,46 +301,162 @@ export class StateSnapshotter implements Snapshotter {
     const store = await KvStore.open(`${dir}/${STATE_KV_FILE}`);
     try {
       const db = await StateDb.open(store, { network: this.#o.network });
-      const height = db.committedAnchor;
-      if (height < 0) throw new SnapshotError({ code: "SNAPSHOT_NO_STATE", dir });
+      const n = db.committedAnchor;
+      if (n < 0) throw new SnapshotError({ code: "SNAPSHOT_NO_STATE", dir });
       const root = hex(db.engine.root());
-      const anchor = await this.#anchorId(height, root);
+      const noCp = (reason: string) =>
+        new SnapshotError({ code: "SNAPSHOT_NO_CHECKPOINT", dir, reason });
+      if (n === 0) throw noCp("no finalized anchor after genesis yet");
+      if (!(await exists(`${dir}/${KV_FILE}`))) throw noCp(`no ${KV_FILE}`);
+      const kv = await Deno.openKv(`${dir}/${KV_FILE}`);
+      let meta: Uint8Array, events: number, anchorId: string;
+      try {
+        ({ meta, events, anchorId } = await this.#checkpointAt(kv, n, root, noCp));
+      } finally {
+        kv.close();
+      }
+      const file = encodeSnapshotFile(meta, concat(snapshotChunks(db.engine)));
       const tmp = `${path}.partial`;
-      const bytes = await writeSnapshotFile(tmp, snapshotChunks(db.engine));
+      await Deno.writeFile(tmp, file);
       await Deno.rename(tmp, path);
-      return { anchor, height, stateRoot: root, bytes };
+      return {
+        anchor: anchorId,
+        height: n,
+        stateRoot: root,
+        bytes: file.length,
+        checkpointEvents: events,
+      };
     } finally {
       store.close();
     }
   }
 
-  async #anchorId(height: number, root: string): Promise<string> {
-    const path = `${this.#o.dataDir}/${KV_FILE}`;
-    if (!(await exists(path))) return "";
-    const kv = await Deno.openKv(path);
-    try {
-      const e = await kv.get<string>(["anchor", BigInt(height)]);
-      if (e.value === null) return "";
-      const r = JSON.parse(e.value) as { id?: unknown; root?: unknown };
-      return r.root === root && typeof r.id === "string" ? r.id : "";
-    } finally {
-      kv.close();
+  /** Re-derives anchors 1..n from the stored DAG and builds the checkpoint meta at n. */
+  async #checkpointAt(
+    kv: Deno.Kv,
+    n: number,
+    root: string,
+    noCp: (reason: string) => SnapshotError,
+  ): Promise<{ meta: Uint8Array; events: number; anchorId: string }> {
+    const g = this.#o.genesis;
+    const records = new Map<number, AnchorRecord>();
+    for await (const e of kv.list<string>({ prefix: ["anchor"] })) {
+      const r = JSON.parse(e.value) as AnchorRecord;
+      records.set(r.index, r);
     }
+    const rec = records.get(n);
+    if (rec === undefined || rec.root !== root) {
+      throw noCp(`no anchor record ${n} with root ${root}`);
+    }
+    // Stored bodies were checked before they were stored: no signature checks on the replay.
+    const trusted = () => true;
+    const bodies = new Map<string, Uint8Array>();
+    let engine: ConsensusEngine;
+    let mint: MintChain;
+    let index = 0;
+    const prev = await loadCheckpoint(kv);
+    if (prev === null) {
+      engine = chainEngine(g, trusted);
+      mint = new MintChain(mintParamsOf(this.#o.network));
+    } else {
+      const c = decodeNodeCheckpoint(prev);
+      const { checkpoint, recs } = consensusCheckpointOf(c, g, trusted);
+      for (const r of recs) bodies.set(toHex(r.header.id), r.body);
+      engine = chainEngine(g, trusted, checkpoint);
+      mint = new MintChain(mintParamsOf(this.#o.network), { snapshot: c.mint });
+      index = c.anchorIndex;
+    }
+    let at: { round: number; height: number; id: Uint8Array; mint: MintChainSnapshot } | null =
+      index === n && prev !== null
+        ? (() => {
+          const c = decodeNodeCheckpoint(prev);
+          return { round: c.anchorRound, height: c.anchorHeight, id: c.anchorId, mint: c.mint };
+        })()
+        : null;
+    const drain = () => {
+      for (const a of engine.takeAnchors()) {
+        if (++index > n) continue;
+        for (const h of a.events) {
+          const ev = decodeEventBody(bodies.get(toHex(h.id))!, g, trusted).event;
+          for (const m of ev.mints) {
+            try {
+              mint.apply(m, BigInt(index));
+            } catch (e) {
+              // Stale or invalid mint: skipped by every node alike (docs/spec/mint.md §6).
+              if (!(e instanceof MintError)) throw e;
+            }
+          }
+        }
+        const r = records.get(index);
+        if (r !== undefined && r.id !== hex(a.id)) {
+          throw noCp(`re-derived anchor ${index} is ${hex(a.id)}, the record says ${r.id}`);
+        }
+        if (index === n) at = { round: a.round, height: a.height, id: a.id, mint: mint.snapshot() };
+      }
+    };
+    drain();
+    const stored: { n: bigint; parts: Uint8Array[] }[] = [];
+    for await (const e of kv.list<Uint8Array>({ prefix: ["dag"] })) {
+      const k = e.key[1] as bigint;
+      const last = stored[stored.length - 1];
+      if (last !== undefined && last.n === k) last.parts.push(e.value);
+      else stored.push({ n: k, parts: [e.value] });
+    }
+    for (const { parts } of stored) {
+      const body = concat(parts);
+      const r = decodeEventBody(body, g, trusted);
+      bodies.set(toHex(r.header.id), body);
+      engine.receive(r.header, true);
+      drain();
+    }
+    if (at === null) throw noCp(`the stored DAG re-derives only ${index} of ${n} anchors`);
+    const a: { round: number; height: number; id: Uint8Array; mint: MintChainSnapshot } = at;
+    if (hex(a.id) !== rec.id) throw noCp(`anchor ${n} is ${hex(a.id)}, the record says ${rec.id}`);
+    let cp: ConsensusCheckpoint;
+    try {
+      cp = buildCheckpoint(engine, { round: a.round, anchorId: a.id });
+    } catch (e) {
+      if (e instanceof CheckpointError) throw noCp(e.message);
+      throw e;
+    }
+    const meta = encodeNodeCheckpoint({
+      networkId: g.networkId,
+      genesisId: g.genesisId,
+      committeeSize: g.committee.length,
+      anchorIndex: n,
+      anchorHeight: a.height,
+      anchorRound: a.round,
+      anchorId: a.id,
+      stateRoot: hexToBytes(root),
+      mint: a.mint,
+      base: cp.base,
+      events: cp.events.map((e) => ({
+        body: bodies.get(toHex(e.header.id))!,
+        round: e.round,
+        witness: e.witness,
+        ordered: e.ordered,
+        hbSeq: e.hbSeq,
+      })),
+    });
+    return { meta, events: cp.events.length, anchorId: hex(a.id) };
   }
 
   /**
-   * Verifies the snapshot's state root and installs it as `state.kv` of a data directory
-   * without state.
+   * Verifies a snapshot and installs it into a data directory without state: `state.kv` from the
+   * state part, then the checkpoint and the anchor record of N in `chain.kv`.
    * @param path snapshot file
-   * @returns anchor (empty: a snapshot carries no anchor id), height, state root and size
-   * @throws {SnapshotError} `SNAPSHOT_UNREADABLE`, `SNAPSHOT_INVALID` (corrupt or root
-   *   mismatch) or `SNAPSHOT_TARGET_NOT_EMPTY`; nothing is changed when thrown
+   * @param trust state root and/or anchor id the snapshot must carry
+   * @returns anchor, index, state root, size and checkpoint event count
+   * @throws {SnapshotError} `SNAPSHOT_UNREADABLE`, `SNAPSHOT_INVALID` (digest, layout, root
+   *   guard), `SNAPSHOT_WRONG_NETWORK`, `SNAPSHOT_UNTRUSTED`, `SNAPSHOT_CHECKPOINT_INVALID` or
+   *   `SNAPSHOT_TARGET_NOT_EMPTY`; nothing is changed when thrown
    */
-  async importFrom(path: string): Promise<SnapshotInfo> {
+  async importFrom(path: string, trust: SnapshotTrust = {}): Promise<SnapshotInfo> {
     const dir = this.#o.dataDir;
+    const g = this.#o.genesis;
     let bytes: Uint8Array;
     try {
-      bytes = await readSnapshotFile(path);
+      bytes = await Deno.readFile(path);
     } catch (e) {
       throw new SnapshotError({
         code: "SNAPSHOT_UNREADABLE",
@@ -215,14 +464,78 @@ export class StateSnapshotter implements Snapshotter {
         reason: e instanceof Error ? e.message : String(e),
       }, { cause: e });
     }
+    const invalid = (e: unknown) =>
+      new SnapshotError({ code: "SNAPSHOT_INVALID", path, reason: (e as Error).message }, {
+        cause: e,
+      });
+    const cpInvalid = (reason: string, cause?: unknown) =>
+      new SnapshotError({ code: "SNAPSHOT_CHECKPOINT_INVALID", path, reason }, { cause });
+    let c: NodeCheckpoint, stateBytes: Uint8Array, metaBytes: Uint8Array;
+    try {
+      const f = decodeSnapshotFile(bytes);
+      metaBytes = f.meta;
+      stateBytes = f.state;
+      c = decodeNodeCheckpoint(f.meta);
+    } catch (e) {
+      if (e instanceof RangeError) throw invalid(e);
+      throw e;
+    }
+    if (c.networkId !== g.networkId || hex(c.genesisId) !== hex(g.genesisId)) {
+      throw new SnapshotError({
+        code: "SNAPSHOT_WRONG_NETWORK",
+        path,
+        expected: `network ${g.networkId} genesis ${hex(g.genesisId)}`,
+        actual: `network ${c.networkId} genesis ${hex(c.genesisId)}`,
+      });
+    }
+    if (trust.anchorId !== undefined && trust.anchorId.toLowerCase() !== hex(c.anchorId)) {
+      throw new SnapshotError({
+        code: "SNAPSHOT_UNTRUSTED",
+        path,
+        what: "anchor id",
+        trusted: trust.anchorId,
+        actual: hex(c.anchorId),
+      });
+    }
     let engine;
     try {
-      engine = restoreSnapshot(bytes, { network: this.#o.network });
+      engine = restoreSnapshot(stateBytes, { network: this.#o.network });
     } catch (e) {
-      if (e instanceof StateError || e instanceof RangeError) {
-        throw new SnapshotError({ code: "SNAPSHOT_INVALID", path, reason: e.message }, {
-          cause: e,
-        });
+      if (e instanceof StateError || e instanceof RangeError) throw invalid(e);
+      throw e;
+    }
+    const root = hex(engine.root());
+    if (trust.stateRoot !== undefined && trust.stateRoot.toLowerCase() !== root) {
+      throw new SnapshotError({
+        code: "SNAPSHOT_UNTRUSTED",
+        path,
+        what: "state root",
+        trusted: trust.stateRoot,
+        actual: root,
+      });
+    }
+    if (root !== hex(c.stateRoot) || engine.anchor !== c.anchorIndex) {
+      throw cpInvalid(
+        `checkpoint is at anchor ${c.anchorIndex} root ${hex(c.stateRoot)}, the state at ` +
+          `anchor ${engine.anchor} root ${root}`,
+      );
+    }
+    if (c.committeeSize !== g.committee.length || c.anchorHeight !== c.anchorRound + 1) {
+      throw cpInvalid(`committee size ${c.committeeSize} or anchor height ${c.anchorHeight}`);
+    }
+    try {
+      new MintChain(mintParamsOf(this.#o.network), { snapshot: c.mint });
+    } catch (e) {
+      if (e instanceof RangeError) throw cpInvalid(`mint chain: ${e.message}`, e);
+      throw e;
+    }
+    // Dry run: the engine checks signatures and metadata exactly as the node will at start.
+    try {
+      const { checkpoint } = consensusCheckpointOf(c, g);
+      chainEngine(g, () => true, checkpoint);
+    } catch (e) {
+      if (e instanceof Error) {
+        throw cpInvalid((e as Error).message, e);
       }
       throw e;
     }
@@ -234,17 +547,47 @@ export class StateSnapshotter implements Snapshotter {
       }
     }
     await Deno.mkdir(dir, { recursive: true });
-    const store = await KvStore.open(`${dir}/${STATE_KV_FILE}`);
+    const record: AnchorRecord = {
+      index: c.anchorIndex,
+      height: c.anchorHeight,
+      round: c.anchorRound,
+      id: hex(c.anchorId),
+      root,
+      events: [],
+      txs: 0,
+      mints: 0,
+      skipped: [],
+    };
     try {
-      const db = await StateDb.importState(store, engine);
-      return {
-        anchor: "",
-        height: db.committedAnchor,
-        stateRoot: hex(engine.root()),
-        bytes: bytes.length,
-      };
-    } finally {
-      store.close();
+      const store = await KvStore.open(`${dir}/${STATE_KV_FILE}`);
+      try {
+        await StateDb.importState(store, engine);
+      } finally {
+        store.close();
+      }
+      const kv = await Deno.openKv(`${dir}/${KV_FILE}`);
+      try {
+        await saveCheckpoint(kv, metaBytes, (op) => {
+          op.set(["anchor", BigInt(c.anchorIndex)], JSON.stringify(record));
+        });
+      } finally {
+        kv.close();
+      }
+    } catch (e) {
+      // A failed write must not leave a half-installed directory behind.
+      for (const f of [STATE_KV_FILE, KV_FILE]) {
+        for (const suffix of ["", "-wal", "-shm"]) {
+          await Deno.remove(`${dir}/${f}${suffix}`).catch(() => {});
+        }
+      }
+      throw e;
     }
+    return {
+      anchor: hex(c.anchorId),
+      height: c.anchorIndex,
+      stateRoot: root,
+      bytes: bytes.length,
+      checkpointEvents: c.events.length,
+    };
   }
 }

@@ -29,10 +29,11 @@ import {
   predicateCommitment,
   type Tx,
 } from "../codec/mod.ts";
-import { schnorrSign, schnorrVerify, schnorrVerifyBatch } from "../crypto/mod.ts";
+import { schnorrVerify, schnorrVerifyBatch } from "../crypto/mod.ts";
 import type { AllMetrics } from "../metrics/mod.ts";
 import {
   buildCodecHeader,
+  type ConsensusCheckpoint,
   ConsensusEngine,
   type EventHeader,
   fromSignedHeader,
@@ -53,19 +54,35 @@ import { MAX_BODY_BYTES, type NewBody, P2pService, type ValidationResult } from 
 import { MAX_PAYLOAD_TXS, type NetworkParams } from "../params/mod.ts";
 import { type MethodRegistry, p, RPC_ERROR, RpcError } from "../rpc/mod.ts";
 import {
+  DEFAULT_HISTORY_PAGE,
+  HistoryIndex,
+  historyPageToJson,
+  MAX_HISTORY_PAGE,
+} from "./history.ts";
+import {
   type FinalizedEvent,
   KvStore,
   StateDb,
   type StateMint,
   type StateTx,
-  TxError,
 } from "../state/mod.ts";
 import { type ChainMetrics, createChainMetrics } from "./chain_metrics.ts";
 import { NodeError } from "./errors.ts";
 import { type Genesis, genesisStateAnchor } from "./genesis.ts";
 import type { SeatKey } from "./keys.ts";
+import { KeyFileSeatSigner, type SeatSigner } from "./seat_signer.ts";
+import { createSeatSignerMetrics, type EventDraft, SeatSigning } from "./seat_signing.ts";
 import type { Component } from "./lifecycle.ts";
 import { nodeLogger } from "./logging.ts";
+import { decodeNodeCheckpoint, loadCheckpoint, type NodeCheckpoint } from "./snapshot_format.ts";
+import {
+  DEFAULT_FALLBACK_ANCHORS,
+  DEFAULT_MEMPOOL_BYTES,
+  Mempool,
+  type MempoolEntry,
+} from "./mempool.ts";
+import { VerifiedSigCache } from "./sig_cache.ts";
+import { admitTx, TxAdmissionError } from "./tx_relay.ts";
 
 /** File name of the state database inside the network data directory. */
 export const STATE_KV_FILE = "state.kv";
@@ -89,6 +106,12 @@ export interface ValidatorOptions {
   readonly network: NetworkParams;
   /** Seat key; null or a key outside the committee runs a full node. */
   readonly seatKey: SeatKey | null;
+  /**
+   * Where own events are signed; default a {@linkcode KeyFileSeatSigner} over `seatKey` (dev-only).
+   * A remote signer's key decides the seat once it answers (ADR 0057). The service closes it on
+   * stop.
+   */
+  readonly seatSigner?: SeatSigner | null;
   /** Network data directory (`<data_dir>/<network>`): state.kv, p2p identity. */
   readonly dataDir: string;
   /** Least ms between two own events. */
@@ -159,12 +182,14 @@ interface EventRec {
   readonly txBytes: Uint8Array[];
 }
 
-interface PoolTx {
-  readonly st: StateTx;
-  readonly bytes: Uint8Array;
-  readonly fee: bigint;
-  readonly t0: number;
-  carried: boolean;
+/** A mempool entry (src/node/mempool.ts). */
+type PoolTx = MempoolEntry;
+
+/** What an own event needs besides its header while the seat signer signs it. */
+interface DraftExtra {
+  readonly txs: PoolTx[];
+  readonly mints: Mint[];
+  readonly payload: Uint8Array;
 }
 
 interface AnchorRecord {
@@ -183,6 +208,10 @@ const hex = bytesToHex;
 const MAX_GET_UTXOS = 1000;
 const FINALITY_SAMPLES = 2048;
 const MAX_PENDING_MINTS = 64;
+/** Valid signature checks remembered between admission and apply (ADR 0074). */
+const SIG_CACHE_ENTRIES = 262_144;
+/** Anchors after which a still-pending pool transaction is dropped (the client resubmits). */
+const POOL_MAX_AGE_ANCHORS = 600;
 const DAG_CHUNK = 60_000;
 /** Payload budget of an own event: leaves room for header, mints and framing. */
 const MAX_PAYLOAD_BODY_BYTES = MAX_BODY_BYTES.events - 40_000;
@@ -259,6 +288,16 @@ export function decodeEventBody(
   return { body, event, header, txs, txBytes: pl.payload.txs.map((t) => encodeTx(t)) };
 }
 
+/** Gossip id of a transaction body: its wtxid, or an id that matches nothing when malformed. */
+function txBodyId(body: Uint8Array): Uint8Array {
+  try {
+    return decodeTxWithIds(body).wtxId;
+  } catch {
+    // Not a transaction: the pull is refused as a body/id mismatch.
+    return new Uint8Array(32);
+  }
+}
+
 function percentile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -299,8 +338,16 @@ function toJsonValue(v: unknown): unknown {
 export class ValidatorService implements Component {
   /** Component name. */
   readonly name = "validator";
-  /** Own seat, or null for a full node. */
-  readonly seat: number | null;
+  /** Own seat, or null for a full node (with a remote signer: until the signer answered). */
+  get seat(): number | null {
+    return this.#seat;
+  }
+  #seat: number | null = null;
+  #seatResolved = false;
+  #signing: SeatSigning<DraftExtra> | null = null;
+  #creation: Promise<void> | null = null;
+  #storedDraft: EventDraft<DraftExtra> | null = null;
+  #draftChunks = 0;
   readonly #o: ValidatorOptions;
   #log: Logger;
   readonly #floor: FeeFloor;
@@ -324,8 +371,9 @@ export class ValidatorService implements Component {
   #replayTo = -1;
   #txIndex = new Map<string, { anchor: number; event: string; pos: number }>();
   #addr = new Map<string, Set<string>>();
-  #pool = new Map<string, PoolTx>();
-  #spentByPool = new Map<string, string>();
+  #history = new HistoryIndex();
+  #pool: Mempool;
+  #sigs = new VerifiedSigCache(SIG_CACHE_ENTRIES);
   #pendingMints = new Map<string, Mint>();
   #finality: number[] = [];
   #txsFinalized = 0;
@@ -352,16 +400,50 @@ export class ValidatorService implements Component {
     this.#log = nodeLogger("node");
     this.#floor = options.feeFloor ?? DEFAULT_FEE_FLOOR;
     this.#maxTxs = Math.min(options.maxPayloadTxs ?? MAX_PAYLOAD_TXS, MAX_PAYLOAD_TXS);
-    const pk = options.seatKey === null ? null : hex(options.seatKey.publicKey);
-    const seat = pk === null ? -1 : options.genesis.file.committee.indexOf(pk);
-    this.seat = seat < 0 ? null : seat;
+    // A quarter of the pool per peer: one flooding peer cannot crowd out the others (ADR 0073).
+    this.#pool = new Mempool({
+      maxTxs: options.mempoolMaxTxs,
+      maxBytes: DEFAULT_MEMPOOL_BYTES,
+      perPeerTxs: Math.max(1, Math.floor(options.mempoolMaxTxs / 4)),
+    });
+    const signer = options.seatSigner ??
+      (options.seatKey === null ? null : new KeyFileSeatSigner(options.seatKey));
+    this.#signing = signer === null ? null : new SeatSigning(signer);
+    // A key file's seat is known now; a remote signer's once it answers (start, then ticks).
+    if (signer instanceof KeyFileSeatSigner) this.#setSeat(signer.knownPublicKey);
     this.#engine = this.#newEngine();
     this.#mint = new MintChain(mintParamsOf(options.network));
   }
 
-  #newEngine(): ConsensusEngine {
+  #setSeat(pk: Uint8Array): void {
+    const seat = this.#o.genesis.file.committee.indexOf(hex(pk));
+    this.#seat = seat < 0 ? null : seat;
+    this.#seatResolved = true;
+  }
+
+  /** Asks the seat signer for the seat key (once it answers; failures back off, never throw). */
+  async #resolveSeat(): Promise<void> {
+    const g = this.#signing;
+    if (g === null || this.#seatResolved || !g.ready()) return;
+    const pk = await g.publicKey();
+    if (pk === null) return;
+    this.#setSeat(pk);
+    this.#log.info("Seat key from the signer", {
+      signer: g.signer.label,
+      pubkey: hex(pk),
+      seat: this.#seat,
+    });
+  }
+
+  /** The seat signer gate (events signed, last failure), or null for a full node. */
+  get seatSigning(): SeatSigning<unknown> | null {
+    return this.#signing as SeatSigning<unknown> | null;
+  }
+
+  #newEngine(checkpoint?: ConsensusCheckpoint): ConsensusEngine {
     const g = this.#o.genesis;
     return new ConsensusEngine({
+      ...(checkpoint === undefined ? {} : { checkpoint }),
       network: g.networkId,
       shard: 0,
       committeeSize: g.committee.length,
@@ -374,6 +456,59 @@ export class ValidatorService implements Component {
       },
     });
   }
+  /**
+   * Resumes consensus, mint chain and anchor index at the checkpoint a snapshot import stored
+   * (ADR 0076): its events become the DAG window, and anchors the restored engine finalizes at
+   * once are drained like replayed ones. The stored DAG (events received since) follows.
+   * @throws {NodeError} `CHAIN_MISMATCH` when the checkpoint does not decode, is for another chain
+   *   or is ahead of the durable state
+   */
+  async #resumeFromCheckpoint(bytes: Uint8Array, durable: number): Promise<void> {
+    const g = this.#o.genesis;
+    const mismatch = (detail: string) =>
+      new NodeError({ code: "CHAIN_MISMATCH", height: durable, detail });
+    let c: NodeCheckpoint;
+    let recs: EventRec[];
+    try {
+      c = decodeNodeCheckpoint(bytes);
+      recs = c.events.map((e) => decodeEventBody(e.body, g, this.#verifySig));
+    } catch (e) {
+      throw mismatch(`stored checkpoint does not decode: ${(e as Error).message}`);
+    }
+    if (c.anchorIndex > durable || hex(c.genesisId) !== hex(g.genesisId)) {
+      throw mismatch(`stored checkpoint at anchor ${c.anchorIndex} does not fit this state`);
+    }
+    for (const r of recs) {
+      const k = hex(r.header.id);
+      this.#events.set(k, r);
+      this.#verified.add(k);
+    }
+    try {
+      this.#engine = this.#newEngine({
+        height: c.anchorHeight,
+        anchorId: c.anchorId,
+        base: c.base,
+        events: c.events.map((e, i) => ({
+          header: recs[i]!.header,
+          round: e.round,
+          witness: e.witness,
+          hbSeq: e.hbSeq,
+          ordered: e.ordered,
+        })),
+      });
+      this.#mint = new MintChain(mintParamsOf(this.#o.network), { snapshot: c.mint });
+    } catch (e) {
+      throw mismatch(`stored checkpoint refused: ${(e as Error).message}`);
+    }
+    this.#index = c.anchorIndex;
+    this.#last = this.#records.get(c.anchorIndex) ?? null;
+    this.#log.info("Consensus resumed from a snapshot checkpoint", {
+      anchor: c.anchorIndex,
+      round: c.anchorRound,
+      events: recs.length,
+    });
+    await this.#drainAnchors();
+  }
 
   /**
    * Binds the node's flush queue and KV database (call before the node starts).
@@ -383,6 +518,12 @@ export class ValidatorService implements Component {
     this.#m = modules;
     if (modules.logger !== undefined) this.#log = modules.logger;
     this.#all = modules.metrics ?? null;
+    this.#signing?.bind(
+      this.#log,
+      modules.registry == null
+        ? null
+        : createSeatSignerMetrics(modules.registry, this.#signing.signer.kind),
+    );
     if (modules.registry != null) {
       this.#metrics = createChainMetrics(modules.registry, {
         peers: () => this.#peerCount(),
@@ -460,15 +601,19 @@ export class ValidatorService implements Component {
   };
 
   /** Timed batch verifier of the state engine (transaction signatures). */
-  #verifyBatch = async (items: Parameters<typeof schnorrVerifyBatch>[0]): Promise<boolean[]> => {
-    const c = this.#all?.crypto;
-    if (c === undefined) return await schnorrVerifyBatch(items);
-    const t0 = performance.now();
-    const r = await schnorrVerifyBatch(items);
-    c.sigVerifySeconds.inc({ scheme: "schnorr" }, (performance.now() - t0) / 1000);
-    for (const ok of r) c.sigsVerified.inc({ scheme: "schnorr", result: ok ? "valid" : "invalid" });
-    return r;
-  };
+  #verifyBatch = (items: Parameters<typeof schnorrVerifyBatch>[0]): Promise<boolean[]> =>
+    // Checks that passed at mempool admission are not repeated at apply (ADR 0074).
+    this.#sigs.verify(items, async (todo) => {
+      const c = this.#all?.crypto;
+      if (c === undefined) return await schnorrVerifyBatch(todo);
+      const t0 = performance.now();
+      const r = await schnorrVerifyBatch(todo);
+      c.sigVerifySeconds.inc({ scheme: "schnorr" }, (performance.now() - t0) / 1000);
+      for (const ok of r) {
+        c.sigsVerified.inc({ scheme: "schnorr", result: ok ? "valid" : "invalid" });
+      }
+      return r;
+    });
 
   /** Sets the live-size gauges (queues, mempool) of the node's metrics. */
   #sampleGauges(): void {
@@ -519,13 +664,21 @@ export class ValidatorService implements Component {
         await db.commit();
       });
     }
+    // History starts at the genesis allocations; the DAG replay below adds every later anchor.
+    for (const ev of genesisStateAnchor(o.genesis).events) {
+      for (const m of ev.mints) this.#history.addMint(0, m.mintId, m.amount, m.payout, "genesis");
+    }
     for (const [k] of db.engine.commitment.entriesS()) {
       if (k.charCodeAt(0) !== 0) continue;
       const txId = Uint8Array.from(k.slice(1, 33), (c) => c.charCodeAt(0));
       const index = ((k.charCodeAt(33) << 24) | (k.charCodeAt(34) << 16) |
         (k.charCodeAt(35) << 8) | k.charCodeAt(36)) >>> 0;
       const u = db.engine.getUtxo({ txId, index });
-      if (u !== undefined) this.#indexOutput(u.predicate, txId, index);
+      if (u !== undefined) {
+        this.#indexOutput(u.predicate, txId, index);
+        // Debits stay right even for outputs whose credit the replay cannot show (history.ts).
+        this.#history.trackOutput(txId, index, u.amount, u.predicate);
+      }
     }
     // Stored anchor records: the replay below must re-derive exactly these.
     const kv = this.#kv();
@@ -540,10 +693,13 @@ export class ValidatorService implements Component {
         height: db.committedAnchor,
         detail:
           "the state is at this anchor but the node KV holds no record or DAG history for it " +
-          "(starting from an imported snapshot is not supported yet)",
+          "(a snapshot import writes the record and the checkpoint with the state)",
       });
     }
     this.#replayTo = db.committedAnchor;
+    // Started from an imported snapshot: resume consensus at its anchor (ADR 0076).
+    const checkpoint = await loadCheckpoint(kv);
+    if (checkpoint !== null) await this.#resumeFromCheckpoint(checkpoint, db.committedAnchor);
     const stored: { n: bigint; parts: Uint8Array[] }[] = [];
     for await (const e of kv.list<Uint8Array>({ prefix: ["dag"] })) {
       const n = e.key[1] as bigint;
@@ -577,6 +733,7 @@ export class ValidatorService implements Component {
         } differs from the anchor record ${durable.root}`,
       });
     }
+    await this.#loadDraft();
     this.#log.info("Node state loaded", {
       anchor: this.#index,
       durable: db.committedAnchor,
@@ -592,12 +749,25 @@ export class ValidatorService implements Component {
         bootstrap: o.bootstrap,
         shards: [0],
       }, {
+        // Events by event id; transactions by wtxid (a txid does not commit to the witnesses).
         store: {
-          has: (id) => this.#events.has(hex(id)),
-          get: (id) => this.#events.get(hex(id))?.body,
+          has: (id) => this.#events.has(hex(id)) || this.#pool.byWtxid(hex(id)) !== undefined,
+          get: (id) => this.#events.get(hex(id))?.body ?? this.#pool.byWtxid(hex(id))?.bytes,
         },
-        bodyId: (kind, body) => kind === "events" ? this.#bodyId(body) : new Uint8Array(32),
-        validators: { events: (input) => this.#validate(input.body) },
+        bodyId: (kind, body) =>
+          kind === "events"
+            ? this.#bodyId(body)
+            : kind === "txs"
+            ? txBodyId(body)
+            : new Uint8Array(32),
+        validators: {
+          events: (input) => this.#validate(input.body),
+          // Not through the serial queue: admission only reads state, and events must not wait
+          // behind transaction checks (ADR 0074).
+          txs: (input) => this.#validateTx(input.body, input.from),
+        },
+        // Admission already pooled accepted transactions: only events go through the queue.
+        deliver: ["events"],
         sync: {
           have: () => {
             const seqs = this.#engine.knownSeqs();
@@ -629,6 +799,7 @@ export class ValidatorService implements Component {
       })();
       this.#log.info("P2p started", { peer_id: p2p.peerId, addrs: p2p.multiaddrs });
     }
+    await this.#resolveSeat();
     this.#running = true;
     this.#timers.push(setInterval(() => this.#tick(), o.eventIntervalMs));
     if (this.#p2p !== null) {
@@ -649,7 +820,11 @@ export class ValidatorService implements Component {
       this.#p2p?.bodies.close();
     }
     await this.#pump;
+    // An event the signer already signed is stored before the store closes (else a restart
+    // would build another event at its seq, which the signer refuses).
+    await this.#creation;
     await this.#serial;
+    this.#signing?.signer.close();
     this.#store?.close();
     this.#store = null;
   }
@@ -709,7 +884,11 @@ export class ValidatorService implements Component {
     this.#events.set(key, rec);
     this.#verified.add(key);
     const r = this.#engine.receive(rec.header, true);
-    if (r.status !== "rejected") this.#all?.consensus.events.inc();
+    if (r.status !== "rejected") {
+      this.#all?.consensus.events.inc();
+      // Another seat carries these now: ours must not propose them again (fewer duplicates).
+      if (this.#pool.size > 0) { for (const t of rec.txs) this.#pool.markCarried(hex(t.txId)); }
+    }
     if (r.status === "rejected") {
       this.#log.debug("Event rejected by consensus", { id: key, error: r.error?.message });
     }
@@ -827,6 +1006,18 @@ export class ValidatorService implements Component {
   /** Updates the RPC-visible indexes once an anchor is durable. */
   #afterAnchor(record: AnchorRecord, events: FinalizedEvent[]): void {
     const skipped = new Set(record.skipped);
+    // A txid can reach the order more than once (two seats carried it): state applies the first
+    // valid copy and skips the others, so it applied iff it occurs more often than it was skipped
+    // (docs/adr/0073-tx-gossip-and-inclusion-rule.md). Counting keeps the stored record format.
+    const skips = new Map<string, number>();
+    for (const id of record.skipped) skips.set(id, (skips.get(id) ?? 0) + 1);
+    const copies = new Map<string, number>();
+    for (const ev of events) {
+      for (const t of ev.txs) {
+        const id = hex(t.txId);
+        copies.set(id, (copies.get(id) ?? 0) + 1);
+      }
+    }
     const now = performance.now();
     for (const ev of events) {
       for (const m of ev.mints) {
@@ -834,13 +1025,14 @@ export class ValidatorService implements Component {
           this.#mintsAccepted++;
           this.#metrics?.mintsAccepted.inc();
           this.#indexOutput(m.payout, m.mintId, 0);
+          this.#history.addMint(record.index, m.mintId, m.amount, m.payout, "mint");
         }
       }
       ev.txs.forEach((t, pos) => {
         const id = hex(t.txId);
         const inPool = this.#pool.get(id);
-        if (inPool !== undefined) this.#dropFromPool(id, inPool);
-        if (skipped.has(id) || this.#txIndex.has(id)) return;
+        if (inPool !== undefined) this.#pool.delete(id);
+        if (this.#txIndex.has(id) || copies.get(id)! <= (skips.get(id) ?? 0)) return;
         this.#txIndex.set(id, { anchor: record.index, event: hex(ev.eventId), pos });
         this.#txsFinalized++;
         this.#metrics?.txsFinalized.inc();
@@ -851,6 +1043,7 @@ export class ValidatorService implements Component {
           if (this.#finality.length > FINALITY_SAMPLES) this.#finality.shift();
         }
         t.tx.outputs.forEach((o, i) => this.#indexOutput(o.predicate, t.txId, i));
+        this.#history.addTx(record.index, t.txId, t.tx);
       });
     }
     // Transactions whose inputs are now gone (spent by another) can never apply.
@@ -858,9 +1051,10 @@ export class ValidatorService implements Component {
     for (const [id, t] of this.#pool) {
       if (t.carried) continue;
       if (t.st.tx.inputs.some((i) => db.engine.getUtxo(i.prevout) === undefined)) {
-        this.#dropFromPool(id, t);
+        this.#pool.delete(id);
       }
     }
+    this.#pool.expire(this.#index, POOL_MAX_AGE_ANCHORS);
     this.#last = record;
     this.#metrics?.anchor.set(record.index);
     this.#all?.consensus.anchorsFinalized.inc();
@@ -884,52 +1078,63 @@ export class ValidatorService implements Component {
     }
   }
 
-  #dropFromPool(id: string, t: PoolTx): void {
-    this.#pool.delete(id);
-    for (const i of t.st.tx.inputs) {
-      const k = outKey(i.prevout.txId, i.prevout.index);
-      if (this.#spentByPool.get(k) === id) this.#spentByPool.delete(k);
-    }
-  }
-
   #tick(): void {
     this.#sampleGauges();
-    if (!this.#running || this.seat === null || this.#creating) return;
+    const g = this.#signing;
+    if (!this.#running || g === null || this.#creating || !g.ready()) return;
+    if (this.seat === null && this.#seatResolved) return;
     this.#creating = true;
-    this.#enqueue(() => this.#createEvent())
+    this.#creation = (this.seat === null ? this.#resolveSeat() : this.#createEvent())
       .catch((e) => this.#fatal("Event creation failed", e))
       .finally(() => (this.#creating = false));
   }
 
-  /** Creates, stores, inserts and publishes one own event when there is something to reference. */
+  /**
+   * Drafts one own event (serial), has the seat signer sign it outside the serial queue (intake
+   * goes on while a remote signer answers), then stores, inserts and publishes it (serial). A
+   * signer failure is counted and logged by the gate; the node just emits nothing this tick.
+   */
   async #createEvent(): Promise<void> {
+    const g = this.#signing!;
+    const draft = await this.#enqueue(() => this.#draftEvent());
+    if (draft === null) return;
+    if (g.signer.kind === "remote" && draft !== this.#storedDraft) {
+      await this.#enqueue(() => this.#storeDraft(draft));
+    }
+    const signature = await g.sign(draft);
+    if (signature === null) return;
+    await this.#enqueue(() => this.#commitOwnEvent(draft, signature));
+  }
+
+  /** The next own event, unsigned, when there is something to reference (or a retained one). */
+  #draftEvent(): EventDraft<DraftExtra> | null {
     const seat = this.seat!;
     const e = this.#engine;
+    // A draft whose signing failed ambiguously goes out again unchanged (signer retry rule).
+    const again = this.#signing!.retained(BigInt((e.knownSeqs()[seat] ?? -1) + 1));
+    if (again !== null) return again;
     const parents = e.selectParents(seat);
-    if (e.k >= 2 && e.tip(seat) !== undefined && parents.length === 0) return;
+    if (e.k >= 2 && e.tip(seat) !== undefined && parents.length === 0) return null;
     if (e.k >= 2 && e.tip(seat) !== undefined) {
       // Pace: an event once a quorum's worth of other seats moved (rounds advance per hop), or
       // after four intervals with any progress, or at once when work is waiting.
       const seqs = e.knownSeqs();
       let moved = 0;
       for (let v = 0; v < e.k; v++) if (v !== seat && seqs[v]! > (this.#seenAt[v] ?? -1)) moved++;
-      const waiting = this.#pendingMints.size > 0 ||
-        [...this.#pool.values()].some((t) => !t.carried);
+      const waiting = this.#pendingMints.size > 0 || this.#pool.hasWork(this.#inclusion(seat));
       const idle = this.#ticksSinceEvent++ >= 4;
-      if (moved < Math.min(e.k - 1, e.q - 1) && !idle && !waiting) return;
+      if (moved < Math.min(e.k - 1, e.q - 1) && !idle && !waiting) return null;
     }
     this.#seenAt = Array.from(e.knownSeqs());
     this.#ticksSinceEvent = 0;
     const prepared = e.prepareEvent(seat, parents);
-    const txs: PoolTx[] = [];
-    let bytes = 0;
-    for (const t of this.#pool.values()) {
-      if (txs.length >= this.#maxTxs) break;
-      // The whole event body must stay under the p2p events limit (docs/spec/p2p.md §1).
-      if (t.carried || bytes + t.bytes.length > MAX_PAYLOAD_BODY_BYTES) continue;
-      txs.push(t);
-      bytes += t.bytes.length;
-    }
+    // Own-seat transactions (and others past the fallback wait); the whole event body must stay
+    // under the p2p events limit (docs/spec/p2p.md §1).
+    const txs: PoolTx[] = this.#pool.select({
+      ...this.#inclusion(seat),
+      maxTxs: this.#maxTxs,
+      maxBytes: MAX_PAYLOAD_BODY_BYTES,
+    });
     const mints = [...this.#pendingMints.values()].slice(0, 4);
     const payload = encodeEventPayload({ txs: txs.map((t) => t.st.tx) as Tx[] });
     const decoded = decodeEventPayloadWithIds(payload);
@@ -946,8 +1151,77 @@ export class ValidatorService implements Component {
       payloadBytes: payload.length,
     });
     const header = { ...base, extrasHash: eventExtrasHash(mints, []) };
-    const id = eventId(header);
-    const signature = schnorrSign(id, this.#o.seatKey!.secretKey);
+    return { header, id: eventId(header), extra: { txs, mints, payload } };
+  }
+
+  /** Inclusion-rule inputs of this seat now (docs/adr/0073-tx-gossip-and-inclusion-rule.md). */
+  #inclusion(seat: number) {
+    return {
+      seat,
+      k: this.#engine.k,
+      anchor: this.#index,
+      fallbackAnchors: DEFAULT_FALLBACK_ANCHORS,
+    };
+  }
+
+  /**
+   * Makes the unsigned draft durable before phantom-signer sees it (with the events it builds on):
+   * if the node dies after the signer persisted its mark but before the event was stored, the
+   * restarted node sends this very draft again, which the signer answers as a retry (ADR 0057),
+   * instead of a new event at that seq, which it would refuse forever.
+   */
+  async #storeDraft(draft: EventDraft<DraftExtra>): Promise<void> {
+    await this.#saveEvents();
+    const { header, extra } = draft;
+    const body = encodeEventBody(
+      { header, mints: extra.mints, evidence: [], signature: new Uint8Array(64) },
+      extra.payload,
+    );
+    const op = this.#kv().atomic();
+    let n = 0;
+    for (let off = 0; off < body.length || n === 0; off += DAG_CHUNK) {
+      op.set(["seat_draft", n++], body.subarray(off, off + DAG_CHUNK));
+    }
+    for (let i = n; i < this.#draftChunks; i++) op.delete(["seat_draft", i]);
+    if (!(await op.commit()).ok) throw new Error("Cannot store the seat draft: commit refused");
+    this.#draftChunks = n;
+    this.#storedDraft = draft;
+  }
+
+  /** Reloads a draft stored by {@linkcode #storeDraft}; the gate resends it if still next. */
+  async #loadDraft(): Promise<void> {
+    const parts: Uint8Array[] = [];
+    for await (const e of this.#kv().list<Uint8Array>({ prefix: ["seat_draft"] })) {
+      parts.push(e.value);
+    }
+    this.#draftChunks = parts.length;
+    const g = this.#signing;
+    if (parts.length === 0 || g === null || g.signer.kind !== "remote") return;
+    const body = concatBytes(parts);
+    let rec: EventRec;
+    try {
+      // Unsigned on purpose: everything but the signature is checked.
+      rec = decodeEventBody(body, this.#o.genesis, () => true);
+    } catch (e) {
+      this.#log.warn("Ignoring a stored seat draft that does not decode", {
+        error: (e as Error).message,
+      });
+      return;
+    }
+    const n = new DataView(body.buffer, body.byteOffset, 4).getUint32(0, false);
+    const { header, mints } = rec.event;
+    const draft = {
+      header,
+      id: eventId(header),
+      extra: { txs: [], mints, payload: body.slice(4 + n) },
+    };
+    g.retain(draft);
+    this.#storedDraft = draft;
+  }
+
+  /** Stores, inserts and publishes a signed own event. */
+  async #commitOwnEvent(draft: EventDraft<DraftExtra>, signature: Uint8Array): Promise<void> {
+    const { header, id, extra: { txs, mints, payload } } = draft;
     const body = encodeEventBody({ header, mints, evidence: [], signature }, payload);
     const rec = decodeEventBody(body, this.#o.genesis, this.#verifySig);
     for (const t of txs) t.carried = true;
@@ -1009,7 +1283,13 @@ export class ValidatorService implements Component {
       p.object({
         tx: p.hex(0, 100_000),
       }),
-      ({ tx }) => this.#enqueue(() => this.#submitTx(hexToBytes(tx))),
+      ({ tx }) => this.#submitTx(hexToBytes(tx)),
+    );
+    r.register(
+      "submit_txs",
+      "Submit up to 1000 transactions (encodeTx hex); one result or error per item, in order",
+      p.object({ txs: p.array(p.hex(0, 100_000), 1000) }),
+      ({ txs }) => this.#submitTxs(txs),
     );
     r.register(
       "get_tx",
@@ -1031,6 +1311,27 @@ export class ValidatorService implements Component {
       "Confirmed and pending balance of an address",
       p.object({ address: p.string({ maxLength: 200 }) }),
       ({ address }) => this.#enqueue(() => this.#getBalance(address)),
+    );
+    r.register(
+      "get_history",
+      "Finalized credits and debits of an address, newest first, paged by cursor",
+      p.object({
+        address: p.string({ maxLength: 200 }),
+        limit: p.optional(p.integer(1, MAX_HISTORY_PAGE)),
+        cursor: p.optional(p.string({ maxLength: 20 })),
+      }),
+      ({ address, limit, cursor }) =>
+        this.#enqueue(() => {
+          const key = this.#commitmentOf(address);
+          try {
+            return historyPageToJson(
+              this.#history.page(key, limit ?? DEFAULT_HISTORY_PAGE, cursor ?? null),
+            );
+          } catch (e) {
+            if (!(e instanceof RangeError)) throw e;
+            throw new RpcError(RPC_ERROR.INVALID_PARAMS, e.message, { path: "cursor" });
+          }
+        }),
     );
     r.register("get_fee_floor", "The mempool's fee floor", p.none(), () => ({
       units_per_byte: this.#floor.unitsPerByte.toString(),
@@ -1147,77 +1448,96 @@ export class ValidatorService implements Component {
     }
   }
 
+  /**
+   * Admits one transaction from RPC (`from` null) or gossip (a peer id). Outside the serial queue
+   * (ADR 0074): the state check only reads, and may see an anchor mid-apply, which is harmless
+   * for a mempool policy (apply re-checks everything; a stale entry is swept after the anchor).
+   */
+  #admit(bytes: Uint8Array, from: string | null) {
+    if (this.#db === null || !this.#running) {
+      throw new RpcError(RPC_ERROR.NOT_READY, "The node is not running");
+    }
+    return admitTx(bytes, from, {
+      networkId: this.#o.genesis.networkId,
+      floor: this.#floor,
+      pool: this.#pool,
+      finalized: (id) => this.#txIndex.has(id),
+      checkTx: (st) => this.#db!.engine.checkTx(st),
+      anchor: this.#index,
+      now: performance.now(),
+    });
+  }
+
+  /**
+   * `submit_tx`: admits the transaction and announces it on the shard's `txs` topic, so the seat
+   * whose turn it is carries it (docs/adr/0073-tx-gossip-and-inclusion-rule.md). A full node
+   * accepts and forwards; only a node with neither seat nor p2p refuses.
+   */
   async #submitTx(bytes: Uint8Array): Promise<{ txid: string }> {
-    let d;
+    let a;
     try {
-      d = decodeTxWithIds(bytes);
+      a = await this.#admit(bytes, null);
     } catch (e) {
-      throw new RpcError(RPC_ERROR.REJECTED, `Malformed transaction: ${(e as Error).message}`, {
-        code: "TX_MALFORMED",
-      });
-    }
-    const txid = hex(d.txId);
-    if (this.#pool.has(txid) || this.#txIndex.has(txid)) return { txid };
-    if (d.tx.networkId !== this.#o.genesis.networkId) {
-      throw new RpcError(RPC_ERROR.REJECTED, `Wrong network: ${d.tx.networkId}`, {
-        code: "TX_WRONG_NETWORK",
-      });
-    }
-    if (this.seat === null) {
-      throw new RpcError(
-        RPC_ERROR.NOT_READY,
-        "This node holds no committee seat: submit to a validator",
-      );
-    }
-    const need = [this.#floor.minFee, this.#floor.unitsPerByte * BigInt(bytes.length)].reduce((
-      a,
-      b,
-    ) => a > b ? a : b);
-    if (d.tx.fee < need) {
-      throw new RpcError(RPC_ERROR.REJECTED, `Fee below the floor: ${d.tx.fee} < ${need}`, {
-        code: "TX_FEE_TOO_LOW",
-        min_fee: need.toString(),
-      });
-    }
-    for (const i of d.tx.inputs) {
-      const other = this.#spentByPool.get(outKey(i.prevout.txId, i.prevout.index));
-      if (other !== undefined) {
-        throw new RpcError(
-          RPC_ERROR.REJECTED,
-          `Input already spent by mempool transaction ${other}`,
-          {
-            code: "TX_DOUBLE_SPEND",
-          },
-        );
-      }
-    }
-    if (this.#pool.size >= this.#o.mempoolMaxTxs) {
-      throw new RpcError(RPC_ERROR.REJECTED, "Mempool full", { code: "MEMPOOL_FULL" });
-    }
-    const st: StateTx = { tx: d.tx, txId: d.txId };
-    try {
-      await this.#db!.engine.checkTx(st);
-    } catch (e) {
-      if (e instanceof TxError) {
-        throw new RpcError(
-          RPC_ERROR.REJECTED,
-          e.message,
-          toJsonValue({ ...e.data, code: e.code }) as Record<string, unknown>,
-        );
+      if (e instanceof TxAdmissionError) {
+        throw new RpcError(RPC_ERROR.REJECTED, e.message, { ...e.data, code: e.code });
       }
       throw e;
     }
-    this.#pool.set(txid, {
-      st,
-      bytes: bytes.slice(),
-      fee: d.tx.fee,
-      t0: performance.now(),
-      carried: false,
-    });
-    for (const i of d.tx.inputs) {
-      this.#spentByPool.set(outKey(i.prevout.txId, i.prevout.index), txid);
+    if (a.status === "known") return { txid: a.txid };
+    const p2p = this.#p2p;
+    if (p2p === null) {
+      if (this.seat !== null) return { txid: a.txid };
+      this.#pool.delete(a.txid);
+      throw new RpcError(
+        RPC_ERROR.NOT_READY,
+        "This node holds no committee seat and no p2p: submit to a validator",
+      );
     }
-    return { txid };
+    let queued = false;
+    try {
+      queued = p2p.publish("txs", 0, a.wtxid, a.entry!.bytes);
+    } catch (e) {
+      this.#log.warn("Cannot announce transaction", { error: (e as Error).message });
+    }
+    if (!queued && this.seat === null) {
+      // A full node that cannot announce would hold a transaction no seat ever sees.
+      this.#pool.delete(a.txid);
+      throw new RpcError(RPC_ERROR.REJECTED, "Relay queue full: retry later", {
+        code: "RELAY_BUSY",
+      });
+    }
+    return { txid: a.txid };
+  }
+
+  /** Gossip validator of the `txs` topic: admission, with its verdict (serial step). */
+  async #validateTx(body: Uint8Array, from: string): Promise<ValidationResult> {
+    try {
+      const a = await this.#admit(body, from);
+      return a.status === "added"
+        ? { verdict: "accept" }
+        : { verdict: "ignore", reason: "duplicate" };
+    } catch (e) {
+      if (e instanceof TxAdmissionError) return { verdict: e.verdict, reason: e.code };
+      if (e instanceof RpcError) return { verdict: "ignore", reason: "NOT_READY" };
+      throw e;
+    }
+  }
+
+  /**
+   * `submit_txs`: many `submit_tx` calls in one request (load generators, wallets batching); each
+   * item gets its own result or error, in order.
+   */
+  async #submitTxs(txs: string[]): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (const tx of txs) {
+      try {
+        out.push(await this.#submitTx(hexToBytes(tx)));
+      } catch (e) {
+        if (!(e instanceof RpcError)) throw e;
+        out.push({ error: { code: e.code, message: e.message, data: e.data ?? null } });
+      }
+    }
+    return out;
   }
 
   #getTx(txid: string): unknown {

@@ -86,7 +86,7 @@ export interface P2pLimits {
 /** Defaults of {@linkcode P2pLimits}. */
 export const DEFAULT_LIMITS: Readonly<P2pLimits> = {
   bodyQueue: 4096,
-  publishQueue: 1024,
+  publishQueue: 8192,
   pendingValidations: 256,
   seenCache: 65_536,
   recentBodiesBytes: 64 * 1024 * 1024,

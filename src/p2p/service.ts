@@ -145,6 +145,12 @@ export interface P2pModules {
   metrics?: P2pMetricsSink;
   /** Monotonic clock in ms for rate limits and bans; default `performance.now`. */
   now?: () => number;
+  /**
+   * Kinds whose accepted bodies are queued to {@linkcode P2pService.bodies}; default all. A node
+   * whose validator already consumed a kind (the mempool admits transactions) leaves it out, so
+   * that kind cannot fill the queue other kinds need.
+   */
+  deliver?: readonly TopicKind[];
 }
 
 /** Result of {@linkcode P2pService.fetchIds}. */
@@ -184,6 +190,14 @@ interface GossipRouter extends GossipSub {
 }
 
 type Services = { identify: Identify; pubsub: GossipSub };
+
+/** Outbound pull slots of one peer: active pulls, of which bulk (txs), and the two wait lines. */
+interface Slots {
+  active: number;
+  bulk: number;
+  urgent: (() => void)[];
+  waiters: (() => void)[];
+}
 
 interface Outgoing {
   topic: string;
@@ -231,10 +245,12 @@ export class P2pService {
   readonly #buckets = new Map<string, { req: TokenBucket; bytes: TokenBucket }>();
   readonly #banned = new Map<string, number>();
   readonly #penalty = new Map<string, number>();
-  readonly #slots = new Map<string, { active: number; waiters: (() => void)[] }>();
+  readonly #slots = new Map<string, Slots>();
   readonly #verdicts: Record<Verdict, number> = { accept: 0, ignore: 0, reject: 0 };
   #node: Libp2p<Services> | undefined;
   #gossip: GossipRouter | undefined;
+  /** Announcements being validated, per kind: a flood of one kind cannot starve another. */
+  readonly #pendingBy = new Map<TopicKind, number>();
   #pending = 0;
   #draining: Promise<void> | undefined;
   #stopping = false;
@@ -602,12 +618,14 @@ export class P2pService {
       gossip.reportMessageValidationResult(msgId, source, TopicValidatorResult.Reject);
       return;
     }
-    if (this.#pending >= this.limits.pendingValidations) {
+    const kind = parsed.kind;
+    if ((this.#pendingBy.get(kind) ?? 0) >= this.limits.pendingValidations) {
       this.#metrics.dropped?.("validation");
-      this.#report(msgId, source, parsed.kind, "ignore", "VALIDATION_QUEUE_FULL");
+      this.#report(msgId, source, kind, "ignore", "VALIDATION_QUEUE_FULL");
       return;
     }
     this.#pending++;
+    this.#pendingBy.set(kind, (this.#pendingBy.get(kind) ?? 0) + 1);
     this.#metrics.bytes?.("gossip", "in", msg.data.length);
     this.#judge(parsed.kind, parsed.shard, msg.data, source)
       .then(({ verdict, reason }) => this.#report(msgId, source, parsed.kind, verdict, reason))
@@ -615,7 +633,10 @@ export class P2pService {
         log.error("Announcement handling failed", { error: String(e) });
         this.#report(msgId, source, parsed.kind, "ignore", "INTERNAL");
       })
-      .finally(() => this.#pending--);
+      .finally(() => {
+        this.#pending--;
+        this.#pendingBy.set(kind, this.#pendingBy.get(kind)! - 1);
+      });
   }
 
   #report(msgId: string, source: string, kind: TopicKind, verdict: Verdict, reason: string) {
@@ -756,7 +777,7 @@ export class P2pService {
           continue;
         }
         const nb: NewBody = { kind, shard, id, body, from: peer };
-        if (!this.bodies.push(nb)) {
+        if ((this.#mods.deliver?.includes(kind) ?? true) && !this.bodies.push(nb)) {
           // Not marked seen: a later announcement or anti-entropy may bring it again.
           this.#metrics.dropped?.("body");
           reason = "BODY_QUEUE_FULL";
@@ -784,17 +805,26 @@ export class P2pService {
     // At most pullStreamsPerConnection pulls in flight per peer: the server refuses more streams,
     // and a burst of announcements must queue here rather than fail there. The waiters are bounded
     // by the validation limit plus the callers of the anti-entropy API.
-    const slot = this.#slots.get(peer) ?? { active: 0, waiters: [] };
+    // Transaction pulls wait behind every other kind (events carry consensus; a transaction flood
+    // must not delay it), and may hold at most all but two of the slots.
+    const slot = this.#slots.get(peer) ?? { active: 0, bulk: 0, urgent: [], waiters: [] };
     this.#slots.set(peer, slot);
-    if (slot.active >= this.limits.pullStreamsPerConnection) {
-      await new Promise<void>((resolve) => slot.waiters.push(resolve));
+    const bulk = req.type === "get" && req.kind === "txs";
+    const max = this.limits.pullStreamsPerConnection;
+    const bulkMax = Math.max(1, max - 2);
+    if (slot.active >= max || (bulk && (slot.bulk >= bulkMax || slot.waiters.length > 0))) {
+      await new Promise<void>((resolve) => (bulk ? slot.waiters : slot.urgent).push(resolve));
     } else slot.active++;
+    if (bulk) slot.bulk++;
     try {
       return await this.#pullNow(peer, req);
     } finally {
-      const next = slot.waiters.shift();
+      if (bulk) slot.bulk--;
+      // Hand the slot on: urgent waiters first, bulk ones while under their share.
+      const next = slot.urgent.shift() ??
+        (slot.bulk < bulkMax ? slot.waiters.shift() : undefined);
       if (next !== undefined) next();
-      else if (--slot.active === 0) this.#slots.delete(peer);
+      else if (--slot.active === 0 && slot.waiters.length === 0) this.#slots.delete(peer);
     }
   }
 

@@ -17,6 +17,7 @@ export interface AggregateSummary {
   finalized_anchors: { min: number; p50: number };
   finality_rounds: Quantiles;
   finality_delays: Quantiles;
+  tx_finality_delays: Quantiles;
   tx_finalized: number;
   tx_submitted: number;
   safety_violations: number;
@@ -75,6 +76,7 @@ export function aggregateSummaries(runs: readonly SimSummary[]): AggregateSummar
     },
     finality_rounds: q((r) => r.finality_rounds),
     finality_delays: q((r) => r.finality_delays),
+    tx_finality_delays: q((r) => r.tx_finality_delays),
     tx_finalized: sum((r) => r.tx_finalized),
     tx_submitted: sum((r) => r.tx_submitted),
     safety_violations: sum((r) => r.safety_violations),

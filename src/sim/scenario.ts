@@ -81,6 +81,16 @@ export interface Scenario {
    * witness of a higher round than its last one (docs/simnet.md); 0: never early.
    */
   readonly eagerRound: number;
+  /**
+   * With eagerRound: at most this many events created at once to open a round (a chain of
+   * self-children, each naming MAX_PARENTS - 1 more tips); 1 = one event.
+   */
+  readonly roundBurst: number;
+  /**
+   * With eagerRound: after a new witness of the node's round or above is inserted, its next event
+   * comes `witnessAck · eventInterval` after its last one instead of a full interval; 0 = off.
+   */
+  readonly witnessAck: number;
   /** Client txs per time unit (all nodes together). */
   readonly txRate: number;
   /** Partitions. */
@@ -124,6 +134,11 @@ function num(
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) {
     throw new ScenarioError(`${path}${key}`, `expected a number in [${min}, ${max}], got ${v}`);
   }
+  return v;
+}
+
+function integer(v: number, path: string): number {
+  if (!Number.isInteger(v)) throw new ScenarioError(path, `expected an integer, got ${v}`);
   return v;
 }
 
@@ -214,6 +229,8 @@ export function parseScenario(text: string): Scenario {
     syncInterval: num(node, "sync_interval", "node.", latency * 2, 0.001, 1e9),
     relay: num(node, "relay", "node.", 0, 0, 64),
     eagerRound: num(node, "eager_round", "node.", 1, 0, 1),
+    roundBurst: integer(num(node, "round_burst", "node.", 3, 1, 16), "node.round_burst"),
+    witnessAck: num(node, "witness_ack", "node.", 0.5, 0, 1),
     txRate: num(wl, "tx_rate", "workload.", 0.05, 0, 1e6),
     partitions,
     crashes,

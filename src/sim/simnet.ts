@@ -52,6 +52,7 @@ export interface SimSummary {
   finalized_events: number;
   finality_rounds: Quantiles;
   finality_delays: Quantiles;
+  tx_finality_delays: Quantiles;
   tx_submitted: number;
   tx_finalized: number;
   safety_violations: number;
@@ -156,6 +157,8 @@ interface Node {
   createTok: number;
   /** DAG size below which the eager round check is not retried (after a failed check). */
   eagerRetryAt: number;
+  /** A witness of the node's round or above was inserted since its last event (witness ack). */
+  ackDue: boolean;
   newInfo: boolean;
   durable: { id: string; root: string }[];
   lastOwn: { wire: Uint8Array; payload: Uint8Array; seq: number } | undefined;
@@ -271,6 +274,7 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
       createScheduled: false,
       createTok: 0,
       eagerRetryAt: 0,
+      ackDue: false,
       newInfo: true,
       durable: [],
       lastOwn: undefined,
@@ -288,7 +292,8 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
   const created = new Map<string, { t: number; round: number }>();
   const delays: number[] = [];
   const roundsToFinal: number[] = [];
-  const txSubmitted = new Map<string, { tx: SimTx; last: number }>();
+  const txSubmitted = new Map<string, { tx: SimTx; first: number; last: number }>();
+  const txDelays: number[] = [];
   let nextCoin = 0;
   const txFinal = new Set<string>();
   const evidenceByKind = new Map<string, number>();
@@ -344,6 +349,10 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
       const rootHex = toHex(r);
       n.durable.push({ id: idHex, root: rootHex });
       if (n.byz !== undefined) continue;
+      for (const t of applied) {
+        const sub = txSubmitted.get(t);
+        if (sub !== undefined) txDelays.push((now - sub.first) / L);
+      }
       const h = a.height - 1;
       if (canonAnchor[h] === undefined) {
         canonAnchor[h] = idHex;
@@ -361,7 +370,8 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
       const maxRound = n.engine.maxRound;
       for (const ev of a.events) {
         const c = created.get(toHex(ev.id));
-        if (c === undefined) continue;
+        // Honest events only (docs/simnet.md): a Byzantine seat's events measure nothing useful.
+        if (c === undefined || nodes[ev.creator]!.byz !== undefined) continue;
         delays.push((now - c.t) / L);
         roundsToFinal.push(maxRound - c.round);
       }
@@ -404,6 +414,13 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
     const res = n.engine.receive(h, n.payloads.has(key));
     if (n.engine.size > before) {
       n.newInfo = true;
+      if (sc.eagerRound === 1 && sc.witnessAck > 0 && h.creator !== n.seat && n.engine.has(h.id)) {
+        // Witness ack (docs/simnet.md): a new witness of the node's round or above.
+        const r = n.engine.roundOf(h.id)!;
+        const sp = h.selfParent === null ? -1 : n.engine.roundOf(h.selfParent) ?? -1;
+        const tip = n.engine.tip(n.seat);
+        if (r > sp && (tip === undefined || r >= n.engine.roundOf(tip.id)!)) n.ackDue = true;
+      }
       // Gossip relay: forward a newly inserted event to `relay` random peers (mesh redundancy).
       if (sc.relay > 0 && n.byz === undefined && h.creator !== n.seat && k > 2) {
         const p = payloadBytes.get(key) ?? null;
@@ -473,6 +490,15 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
     const tip = n.engine.tip(n.seat);
     if (tip === undefined) return false;
     if (n.lastOwn !== undefined && tip.seq < n.lastOwn.seq) return false;
+    if (n.ackDue) {
+      // Witness ack: reference the new witness after witness_ack · event_interval, not a full
+      // interval, so the seats that see it say so one wait sooner.
+      n.ackDue = false;
+      const at = Math.max(now, n.lastCreate + sc.witnessAck * sc.eventInterval);
+      n.createScheduled = true;
+      q.push(at, { a: "create", node: n.seat, inc: n.inc, tok: ++n.createTok });
+      return true;
+    }
     const tipRound = n.engine.roundOf(tip.id)!;
     if (n.engine.maxRound <= tipRound) {
       // No higher-round event to reference: advancing needs a quorum strongly seen (vote mask);
@@ -483,10 +509,14 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
         n.eagerRetryAt = n.engine.size + EAGER_RETRY_BOUND_EVENTS;
         return false;
       }
-      const prep = n.engine.prepareEvent(n.seat, n.engine.selectParents(n.seat));
-      if (prep.round <= tipRound) {
-        n.eagerRetryAt = n.engine.size + EAGER_RETRY_EVENTS;
-        return false;
+      // With a burst (round_burst > 1) the union bound is enough: create() chains up to
+      // round_burst events, each adding MAX_PARENTS - 1 tips, until one opens the round.
+      if (sc.roundBurst <= 1) {
+        const prep = n.engine.prepareEvent(n.seat, n.engine.selectParents(n.seat));
+        if (prep.round <= tipRound) {
+          n.eagerRetryAt = n.engine.size + EAGER_RETRY_EVENTS;
+          return false;
+        }
       }
     }
     n.createScheduled = true;
@@ -543,6 +573,8 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
     if (n.lastOwn !== undefined && (n.engine.tip(n.seat)?.seq ?? -1) < n.lastOwn.seq) return;
     if (!n.newInfo && now - n.lastCreate < sc.heartbeat) return;
     const txs = [...n.mempool.values()].slice(0, 200);
+    const tip0 = n.engine.tip(n.seat);
+    const roundBefore = tip0 === undefined ? -1 : n.engine.roundOf(tip0.id)!;
     if (n.byz === "invalid_data") {
       txs.push(invalidTx(nodeRng.bytes(32)));
     }
@@ -583,6 +615,7 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
     } else {
       broadcast(n, ev.wire, n.byz === "withhold" ? null : ev.payload);
     }
+    if (n.byz === undefined) burst(n, roundBefore);
     if (n.byz === "malformed" && nodeRng.chance(sc.byzantineRate)) {
       broadcast(n, nodeRng.bytes(nodeRng.int(200)), null);
     }
@@ -597,6 +630,33 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
     }
     await afterEngine(n);
     scheduleCreate(n);
+  };
+
+  /**
+   * Round burst (docs/simnet.md): an event can name only MAX_PARENTS - 1 other tips, so when the
+   * union of all tips would open a new round but the event just created did not, chain up to
+   * round_burst - 1 more events at once (each a self-child naming the next best tips) until one
+   * does. Any parent set is valid (docs/spec/consensus.md §3.9); this trades a few events per round
+   * for the fan-in that P = 4 lacks. A chain that still falls short blocks eager checks for
+   * EAGER_RETRY_EVENTS inserted events.
+   */
+  const burst = (n: Node, roundBefore: number): void => {
+    if (sc.eagerRound === 0) return;
+    for (let b = 1; b < sc.roundBurst; b++) {
+      const tip = n.engine.tip(n.seat)!;
+      if (n.engine.roundOf(tip.id)! > roundBefore) return;
+      if (!n.engine.mayAdvanceRound(n.seat)) return;
+      const ev = makeEvent(n, []);
+      if (ev === undefined) break;
+      n.payloads.add(toHex(ev.h.id));
+      n.engine.receive(ev.h, true);
+      n.lastOwn = { wire: ev.wire, payload: ev.payload, seq: ev.h.seq };
+      broadcast(n, ev.wire, ev.payload);
+    }
+    const tip = n.engine.tip(n.seat)!;
+    if (n.engine.roundOf(tip.id)! <= roundBefore) {
+      n.eagerRetryAt = n.engine.size + EAGER_RETRY_EVENTS;
+    }
   };
 
   const respond = (n: Node, m: Extract<Msg, { k: "sync" }>): void => {
@@ -715,7 +775,7 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
       case "tx": {
         if (nextCoin < coins) {
           const tx = clientTx(nextCoin++);
-          txSubmitted.set(tx.id, { tx, last: now });
+          txSubmitted.set(tx.id, { tx, first: now, last: now });
           submit(tx);
         }
         const next = now - Math.log(1 - wlRng.float()) / sc.txRate;
@@ -747,6 +807,7 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
           // Durable: finalized anchors, state, own last signed event (signer's record).
           n.engine = makeEngine();
           n.eagerRetryAt = 0;
+          n.ackDue = false;
           n.payloads = new Set();
           n.mempool = new Map();
           n.requested = new Map();
@@ -817,6 +878,7 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
       : 0,
     finality_rounds: quantiles(roundsToFinal),
     finality_delays: quantiles(delays),
+    tx_finality_delays: quantiles(txDelays),
     tx_submitted: txSubmitted.size,
     tx_finalized: [...txSubmitted.keys()].filter((t) => txFinal.has(t)).length,
     safety_violations: safetyViolations,

@@ -7,12 +7,14 @@
 import { decodePredicate, encodePredicate } from "../codec/mod.ts";
 import { MAX_SUPPLY_UNITS } from "../params/mod.ts";
 import { latin1, StrReader, StrWriter, unlatin1 } from "./_bytes.ts";
-import type { Bond, OutPoint, Predicate, Utxo } from "./types.ts";
+import type { Bond, OutPoint, Predicate, SeatExit, Utxo } from "./types.ts";
 
 /** Key tags. */
 export const TAG_UTXO = 0;
 export const TAG_BOND = 1;
 export const TAG_GLOBAL = 2;
+/** Seat exit record: a seat whose bond went to zero, kept for the re-bond cooldown. */
+export const TAG_EXIT = 3;
 
 function checkId(id: Uint8Array): void {
   if (!(id instanceof Uint8Array) || id.length !== 32) {
@@ -97,6 +99,16 @@ export function bondKey(seatKey: Uint8Array): Uint8Array {
 /** latin1 bond key. */
 export function bondKeyS(seatKey: Uint8Array): string {
   return stateKeyS(TAG_BOND, seatKey, 0);
+}
+
+/**
+ * Exit-record key of a validator seat (tag 3): present while the seat is out of the set after a
+ * full unbond, until it bonds again.
+ * @param seatKey 32-byte x-only seat key.
+ * @returns 37-char latin1 key.
+ */
+export function exitKeyS(seatKey: Uint8Array): string {
+  return stateKeyS(TAG_EXIT, seatKey, 0);
 }
 
 /** Key of the single global entry. */
@@ -215,6 +227,20 @@ export function decodeBondS(s: string): Bond {
   const createdAt = r.u53(), maturesAt = r.u53();
   r.end();
   return { amount, blsKey, createdAt, maturesAt };
+}
+
+/** Exit value: `v0 | exitedAt u64 | bondableAt u64`. */
+export function encodeExitS(x: SeatExit): string {
+  return new StrWriter().u8(0).u64(x.exitedAt).u64(x.bondableAt).finish();
+}
+
+/** Decodes {@linkcode encodeExitS}. */
+export function decodeExitS(s: string): SeatExit {
+  const r = new StrReader(s, "seat exit");
+  if (r.u8() !== 0) throw new RangeError("Cannot decode seat exit: unknown version");
+  const x = { exitedAt: r.u53(), bondableAt: r.u53() };
+  r.end();
+  return x;
 }
 
 /** The global entry: last applied anchor and supply accounting. */

@@ -10,7 +10,7 @@
  *   top node is the state root.
  * @module
  */
-import { blake3, blake3Batch } from "../crypto/mod.ts";
+import { blake3, blake3BatchPacked } from "../crypto/mod.ts";
 import { TAG_BUCKET, TAG_LEAF, TAG_NODE } from "./_domains.ts";
 import { bytesEqual, latin1, unlatin1 } from "./_bytes.ts";
 
@@ -407,14 +407,17 @@ export class StateCommitment {
   }
 
   #rehash(): void {
-    const dirty = this.#dirtyList.sort((a, b) => a - b);
+    const dirty = this.#dirtyList;
     this.#dirtyList = [];
+    // Integer sort (a typed array sorts numerically without a comparator call per pair).
+    const order = Uint32Array.from(dirty).sort();
+    const nd = order.length;
     const buckets = this.#buckets;
-    // 1. Missing leaves, in one batch; the messages are views into one buffer (one allocation
-    //    instead of one ArrayBuffer per leaf).
+    // 1. Missing leaves: every message written once, straight into one packed buffer, hashed in
+    //    one call (blake3BatchPacked: no per-message views in or out).
     let count = 0, bytes = 0;
-    for (const bi of dirty) {
-      const b = buckets[bi];
+    for (let j = 0; j < nd; j++) {
+      const b = buckets[order[j]!];
       if (b === undefined) continue;
       const known = b.known, vals = b.vals;
       for (let i = 0; i < known.length; i++) {
@@ -426,44 +429,50 @@ export class StateCommitment {
     }
     if (count > 0) {
       const buf = new Uint8Array(bytes);
-      const leafMsgs = new Array<Uint8Array>(count);
-      const slotBucket = new Array<Bucket>(count);
-      const slotIndex = new Uint32Array(count);
-      let o = 0, j = 0;
-      for (const bi of dirty) {
-        const b = buckets[bi];
+      const offs = new Uint32Array(count + 1);
+      const tagLen = TAG_LEAF.length;
+      let o = 0, m = 0;
+      for (let j = 0; j < nd; j++) {
+        const b = buckets[order[j]!];
         if (b === undefined) continue;
         const { keys, vals, known } = b;
         for (let i = 0; i < known.length; i++) {
           if (known[i]) continue;
-          const start = o;
-          for (let c = 0; c < TAG_LEAF.length; c++) buf[o++] = TAG_LEAF[c]!;
+          offs[m++] = o;
+          for (let c = 0; c < tagLen; c++) buf[o++] = TAG_LEAF[c]!;
           const k = keys[i]!, v = vals[i]!;
           for (let c = 0; c < STATE_KEY_LEN; c++) buf[o++] = k.charCodeAt(c);
           for (let c = 0; c < v.length; c++) buf[o++] = v.charCodeAt(c);
-          leafMsgs[j] = buf.subarray(start, o);
-          slotBucket[j] = b;
-          slotIndex[j++] = i;
         }
       }
-      const leafHashes = blake3Batch(leafMsgs);
-      for (let j = 0; j < count; j++) {
-        const b = slotBucket[j]!, i = slotIndex[j]!;
-        b.leaves.set(leafHashes[j]!, 32 * i);
-        b.known[i] = true;
+      offs[count] = o;
+      const hashes = blake3BatchPacked(buf, offs);
+      // Same traversal again: the j-th missing leaf gets the j-th digest.
+      let h = 0;
+      for (let j = 0; j < nd; j++) {
+        const b = buckets[order[j]!];
+        if (b === undefined) continue;
+        const { known, leaves } = b;
+        for (let i = 0; i < known.length; i++) {
+          if (known[i]) continue;
+          for (let c = 0, d = 32 * i; c < 32; c++) leaves[d++] = hashes[h++]!;
+          known[i] = true;
+        }
       }
     }
-    // 2. Buckets, again as views into one buffer.
+    // 2. Buckets: TAG_BUCKET || leaves, packed the same way.
     bytes = 0;
-    for (const bi of dirty) bytes += TAG_BUCKET.length + 32 * (buckets[bi]?.keys.length ?? 0);
+    for (let j = 0; j < nd; j++) {
+      bytes += TAG_BUCKET.length + 32 * (buckets[order[j]!]?.keys.length ?? 0);
+    }
     const bbuf = new Uint8Array(bytes);
-    const bucketMsgs = new Array<Uint8Array>(dirty.length);
+    const boffs = new Uint32Array(nd + 1);
     let o = 0;
-    for (let j = 0; j < dirty.length; j++) {
-      const bi = dirty[j]!;
+    for (let j = 0; j < nd; j++) {
+      const bi = order[j]!;
       this.#dirty[bi] = 0;
       const b = buckets[bi];
-      const start = o;
+      boffs[j] = o;
       bbuf.set(TAG_BUCKET, o);
       o += TAG_BUCKET.length;
       if (b !== undefined && b.keys.length > 0) {
@@ -471,33 +480,36 @@ export class StateCommitment {
         bbuf.set(len === b.leaves.length ? b.leaves : b.leaves.subarray(0, len), o);
         o += len;
       }
-      bucketMsgs[j] = bbuf.subarray(start, o);
     }
-    const bh = blake3Batch(bucketMsgs);
+    boffs[nd] = o;
+    const bh = blake3BatchPacked(bbuf, boffs);
     const l0 = this.#levels[0]!;
-    for (let j = 0; j < dirty.length; j++) l0.set(bh[j]!, 32 * dirty[j]!);
-    // 3. Levels above.
-    let cur = dirty;
+    for (let j = 0; j < nd; j++) l0.set(bh.subarray(32 * j, 32 * j + 32), 32 * order[j]!);
+    // 3. Levels above: parents of the (sorted) dirty positions, deduplicated in place.
+    let cur = order, ncur = nd;
     const nodeLen = TAG_NODE.length + 32 * RADIX;
     for (let l = 1; l <= TREE_LEVELS; l++) {
-      const parents: number[] = [];
-      for (const c of cur) {
-        const p = (c / RADIX) | 0;
-        if (parents.length === 0 || parents[parents.length - 1] !== p) parents.push(p);
+      const parents = new Uint32Array(ncur);
+      let np = 0;
+      for (let j = 0; j < ncur; j++) {
+        const p = cur[j]! >>> 4;
+        if (np === 0 || parents[np - 1] !== p) parents[np++] = p;
       }
       const below = this.#levels[l - 1]!;
-      const nbuf = new Uint8Array(nodeLen * parents.length);
-      const nodeMsgs = new Array<Uint8Array>(parents.length);
-      for (let j = 0; j < parents.length; j++) {
+      const nbuf = new Uint8Array(nodeLen * np);
+      const noffs = new Uint32Array(np + 1);
+      for (let j = 0; j < np; j++) {
         const at = nodeLen * j, first = parents[j]! * RADIX;
+        noffs[j] = at;
         nbuf.set(TAG_NODE, at);
         nbuf.set(below.subarray(first * 32, (first + RADIX) * 32), at + TAG_NODE.length);
-        nodeMsgs[j] = nbuf.subarray(at, at + nodeLen);
       }
-      const hs = blake3Batch(nodeMsgs);
+      noffs[np] = nodeLen * np;
+      const hs = blake3BatchPacked(nbuf, noffs);
       const lv = this.#levels[l]!;
-      for (let j = 0; j < parents.length; j++) lv.set(hs[j]!, 32 * parents[j]!);
+      for (let j = 0; j < np; j++) lv.set(hs.subarray(32 * j, 32 * j + 32), 32 * parents[j]!);
       cur = parents;
+      ncur = np;
     }
   }
 
@@ -543,6 +555,18 @@ export class StateCommitment {
       entries: keys.map((s, j) => ({ key: unlatin1(s), value: unlatin1(b!.vals[j]!) })),
       siblings,
     };
+  }
+
+  /**
+   * The entries of one bucket in key order, as latin1 strings (read-only views of the internal
+   * arrays: valid until the next change).
+   * @param bi Bucket index.
+   * @returns Keys and values, or `undefined` for a bucket that never held an entry.
+   */
+  bucketS(
+    bi: number,
+  ): { readonly keys: readonly string[]; readonly vals: readonly string[] } | undefined {
+    return this.#buckets[bi];
   }
 
   /**

@@ -8,21 +8,27 @@
  *   into chunks of at most `chunkBytes` under `["state","w",A,i]`, several chunks per atomic
  *   commit; the LAST of those commits also sets `committed = (A, R)`. That pointer write is the
  *   commit point: a crash before it leaves only chunks that recovery discards.
- * - Checkpoint (every `checkpointEvery` anchors or `checkpointBytes` of log): the snapshot of
- *   the state at A is written as generation g+1 under `["state","s",g+1,i]`, then ONE atomic
- *   commit sets `base = (g+1, A, R, chunks)`; the previous generation and the log up to A are
- *   deleted afterwards.
- * - Recovery: load the base snapshot (its root is recomputed and must equal the base root),
- *   replay the log anchors base+1 ..= committed in order (each must be complete and contiguous),
- *   recompute the root and refuse the store unless it equals the committed root (root guard);
- *   delete every log chunk outside that range and every other snapshot generation.
+ * - Checkpoint (every `checkpointEvery` anchors or `checkpointBytes` of log), incremental
+ *   (ADR 0034): starting at the commit of anchor S, every commit also writes the next slice of
+ *   buckets (about `checkpointSliceBytes`, the state as of that commit) as chunks of generation
+ *   g+1 under `["state","s",g+1,i]`; the commit that writes the last slice also sets
+ *   `base = v1 (g+1, S, chunks)` after its committed pointer. The slices were taken at different
+ *   anchors S..E, but every log record is a key's final value at its anchor, so replaying the log
+ *   S+1 ..= committed over them yields exactly the committed state. The previous generation and
+ *   the log up to S are deleted afterwards.
+ * - Recovery: load the base (a v0 base is a consistent snapshot whose root is checked; a v1 base
+ *   is the slices), replay the log anchors base+1 ..= committed in order (each must be complete
+ *   and contiguous), recompute the root and refuse the store unless it equals the committed root
+ *   (root guard); delete every log chunk outside that range and every other snapshot generation.
  * @module
  */
 import { concat, latin1, Reader, toHex, unlatin1, Writer } from "./_bytes.ts";
 import { STATE_KEY_LEN, StateCommitment } from "./commitment.ts";
 import { StateEngine, type StateEngineOptions } from "./engine.ts";
 import { StateError } from "./errors.ts";
-import { decodeSnapshot, snapshotChunks } from "./snapshot.ts";
+import { decodeSnapshot } from "./snapshot.ts";
+import { encodeSlice, loadSlices } from "./_slices.ts";
+import { BUCKETS } from "./commitment.ts";
 import { keySize, type Store, type StoreKey, type StoreMutation } from "./store.ts";
 
 const P = "state";
@@ -39,6 +45,11 @@ export interface StateDbOptions {
   checkpointEvery?: number;
   /** Checkpoint once this many log bytes accumulated since the last base (default 64 MiB). */
   checkpointBytes?: number;
+  /**
+   * Snapshot bytes a policy checkpoint writes per commit (default 2 MiB): the checkpoint is
+   * spread over as many commits as the state needs, instead of stalling one commit for all of it.
+   */
+  checkpointSliceBytes?: number;
 }
 
 /** What a {@linkcode StateDb.commit} wrote. */
@@ -53,14 +64,29 @@ export interface CommitStats {
   walBytes: number;
   /** Atomic store commits issued (checkpoint included). */
   storeCommits: number;
-  /** Snapshot bytes written when this commit checkpointed, else 0. */
+  /** Snapshot (base slice) bytes this commit wrote, else 0. */
   checkpointBytes: number;
+  /** Whether this commit completed a checkpoint (a new base). */
+  checkpointDone: boolean;
 }
 
+/**
+ * Base pointer. v0: a consistent snapshot (`PCSNAP01`) of anchor `anchor` with its `root`
+ * (written by earlier versions; still read). v1: slices taken from anchor `anchor` on, no root.
+ */
 interface Base {
+  version: 0 | 1;
   generation: number;
   anchor: number;
   root: Uint8Array;
+  chunks: number;
+}
+
+/** A policy checkpoint in progress: generation, start anchor, next bucket, chunks so far. */
+interface Pending {
+  generation: number;
+  anchor: number;
+  next: number;
   chunks: number;
 }
 
@@ -70,19 +96,20 @@ interface Committed {
 }
 
 function encBase(b: Base): Uint8Array {
-  return new Writer().u8(0).u64(b.generation).u64(b.anchor + 1).bytes(b.root).u32(b.chunks)
-    .finish();
+  const w = new Writer().u8(b.version).u64(b.generation).u64(b.anchor + 1);
+  if (b.version === 0) w.bytes(b.root);
+  return w.u32(b.chunks).finish();
 }
 
 function decBase(b: Uint8Array): Base {
   const r = new Reader(b, "base pointer");
-  if (r.u8() !== 0) throw new RangeError("Cannot decode base pointer: unknown version");
-  const x = {
-    generation: r.u53(),
-    anchor: r.u53() - 1,
-    root: r.bytes(32).slice(),
-    chunks: r.u32(),
-  };
+  const version = r.u8();
+  if (version !== 0 && version !== 1) {
+    throw new RangeError("Cannot decode base pointer: unknown version");
+  }
+  const generation = r.u53(), anchor = r.u53() - 1;
+  const root = version === 0 ? r.bytes(32).slice() : new Uint8Array(32);
+  const x: Base = { version, generation, anchor, root, chunks: r.u32() };
   r.end();
   return x;
 }
@@ -162,6 +189,10 @@ export class StateDb {
   #chunkBytes: number;
   #every: number;
   #everyBytes: number;
+  #sliceBytes: number;
+  #pending: Pending | null = null;
+  /** Highest snapshot generation used by this process (never reused for a new base). */
+  #lastGeneration = 0;
   #busy = false;
   #failed = false;
   #committed: number;
@@ -181,8 +212,10 @@ export class StateDb {
     this.#chunkBytes = o.chunkBytes;
     this.#every = o.checkpointEvery;
     this.#everyBytes = o.checkpointBytes;
+    this.#sliceBytes = o.checkpointSliceBytes;
     this.#committed = committed;
     this.#base = base;
+    this.#lastGeneration = base?.generation ?? 0;
   }
 
   /** Last durably committed anchor, -1 when none. */
@@ -200,7 +233,11 @@ export class StateDb {
       chunkBytes: o.chunkBytes ?? 60_000,
       checkpointEvery: o.checkpointEvery ?? 256,
       checkpointBytes: o.checkpointBytes ?? 64 * 1024 * 1024,
+      checkpointSliceBytes: o.checkpointSliceBytes ?? 2 * 1024 * 1024,
     };
+    if (!Number.isInteger(r.checkpointSliceBytes) || r.checkpointSliceBytes < 1) {
+      throw new RangeError(`Invalid checkpointSliceBytes: ${r.checkpointSliceBytes}`);
+    }
     if (
       !Number.isInteger(r.chunkBytes) || r.chunkBytes < 128 ||
       r.chunkBytes > store.limits.maxValueBytes
@@ -236,6 +273,9 @@ export class StateDb {
     } catch (e) {
       throw corrupt((e as Error).message);
     }
+    if (base?.version === 1 && committed === null) {
+      throw corrupt("base slices without a committed pointer", base.anchor);
+    }
     // 1. Base snapshot.
     let c = new StateCommitment();
     let at = -1;
@@ -251,14 +291,27 @@ export class StateDb {
         }
         parts.push(b);
       }
-      try {
-        const snap = decodeSnapshot(concat(parts), base.root);
-        c = snap.commitment;
-      } catch (e) {
-        if (e instanceof StateError && e.code === "SNAPSHOT_ROOT_MISMATCH") {
-          throw new StateError("STATE_ROOT_MISMATCH", { ...e.data, detail: "base snapshot" });
+      if (base.version === 1) {
+        // Slices: no root of their own (taken at different anchors); the committed-root guard
+        // below checks the state they yield after the log replay.
+        try {
+          loadSlices(concat(parts), c);
+        } catch (e) {
+          if (e instanceof RangeError || e instanceof TypeError) {
+            throw corrupt(e.message, base.anchor);
+          }
+          throw e;
         }
-        throw e instanceof StateError ? corrupt(e.message, base.anchor) : e;
+      } else {
+        try {
+          const snap = decodeSnapshot(concat(parts), base.root);
+          c = snap.commitment;
+        } catch (e) {
+          if (e instanceof StateError && e.code === "SNAPSHOT_ROOT_MISMATCH") {
+            throw new StateError("STATE_ROOT_MISMATCH", { ...e.data, detail: "base snapshot" });
+          }
+          throw e instanceof StateError ? corrupt(e.message, base.anchor) : e;
+        }
       }
       at = base.anchor;
     }
@@ -379,6 +432,7 @@ export class StateDb {
       walBytes: 0,
       storeCommits: 0,
       checkpointBytes: 0,
+      checkpointDone: false,
     };
     if (delta.size === 0 && anchor === this.#committed) return stats;
     const root = this.engine.root();
@@ -388,20 +442,61 @@ export class StateDb {
       key: [...WAL, BigInt(anchor), BigInt(i)],
       value,
     }));
-    // The commit point: the pointer lands atomically with the last chunk.
-    muts.push({ type: "set", key: K_COMMITTED, value: encCommitted({ anchor, root }) });
-    stats.storeCommits += await this.#write(muts);
     for (const ch of chunks) stats.walBytes += ch.length;
     stats.walChunks = chunks.length;
+    // Policy checkpoint: start one at this anchor, or continue the one in progress, by writing
+    // the next slice of buckets. Encoded now, before any await, so it is the state of `anchor`.
+    if (
+      this.#pending === null &&
+      (this.#sinceBase + 1 >= this.#every ||
+        this.#bytesSinceBase + stats.walBytes >= this.#everyBytes)
+    ) {
+      const generation = Math.max(this.#base?.generation ?? 0, this.#lastGeneration) + 1;
+      this.#lastGeneration = generation;
+      this.#pending = { generation, anchor, next: 0, chunks: 0 };
+    }
+    const p = this.#pending;
+    let done: Base | null = null;
+    if (p !== null) {
+      const slice = encodeSlice(this.engine.commitment, p.next, this.#sliceBytes, this.#chunkBytes);
+      for (const value of slice.chunks) {
+        muts.push({ type: "set", key: [...SNAP, BigInt(p.generation), BigInt(p.chunks++)], value });
+      }
+      p.next = slice.next;
+      stats.checkpointBytes = slice.bytes;
+      if (p.next >= BUCKETS) {
+        done = { version: 1, generation: p.generation, anchor: p.anchor, root, chunks: p.chunks };
+      }
+    }
+    // The commit point: the pointer lands atomically with the last chunk; a completed base lands
+    // with it or after it, never before (its slices hold only committed state).
+    muts.push({ type: "set", key: K_COMMITTED, value: encCommitted({ anchor, root }) });
+    if (done !== null) muts.push({ type: "set", key: K_BASE, value: encBase(done) });
+    stats.storeCommits += await this.#write(muts);
     this.#committed = anchor;
     this.#sinceBase++;
     this.#bytesSinceBase += stats.walBytes;
-    if (this.#sinceBase >= this.#every || this.#bytesSinceBase >= this.#everyBytes) {
-      const [n, bytes] = await this.#checkpoint();
-      stats.storeCommits += n;
-      stats.checkpointBytes = bytes;
+    if (done !== null) {
+      this.#pending = null;
+      stats.storeCommits += await this.#installBase(done);
+      stats.checkpointDone = true;
     }
     return stats;
+  }
+
+  /** After `base` landed: adopt it and delete older generations and the log up to its anchor. */
+  async #installBase(base: Base): Promise<number> {
+    this.#base = base;
+    this.#sinceBase = this.#committed - base.anchor;
+    this.#bytesSinceBase = 0;
+    const old: StoreKey[] = [];
+    for await (const e of this.store.list(SNAP)) {
+      if (Number(e.key[2] as bigint) !== base.generation) old.push(e.key);
+    }
+    for await (const e of this.store.list(WAL)) {
+      if (Number(e.key[2] as bigint) <= base.anchor) old.push(e.key);
+    }
+    return await this.#deleteKeys(old);
   }
 
   /**
@@ -422,43 +517,31 @@ export class StateDb {
   }
 
   async #checkpoint(): Promise<[number, number]> {
-    const gen = (this.#base?.generation ?? 0) + 1;
+    // A whole base at once (explicit checkpoint, import): every slice is encoded before the
+    // first await, so it is the state of `anchor`; an abandoned policy checkpoint's chunks are
+    // deleted with the other generations.
+    this.#pending = null;
+    const generation = Math.max(this.#base?.generation ?? 0, this.#lastGeneration) + 1;
+    this.#lastGeneration = generation;
     const anchor = this.engine.anchor;
     const root = this.engine.root();
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    for (const c of snapshotChunks(this.engine)) {
-      for (let o = 0; o < c.length; o += this.#chunkBytes) {
-        parts.push(c.subarray(o, o + this.#chunkBytes));
-      }
-      total += c.length;
-    }
-    const muts: StoreMutation[] = parts.map((value, i) => ({
+    const slice = encodeSlice(this.engine.commitment, 0, Infinity, this.#chunkBytes);
+    let n = await this.#write(slice.chunks.map((value, i) => ({
       type: "set",
-      key: [...SNAP, BigInt(gen), BigInt(i)],
+      key: [...SNAP, BigInt(generation), BigInt(i)],
       value,
-    }));
-    const base: Base = { generation: gen, anchor, root, chunks: parts.length };
-    muts.push({ type: "set", key: K_BASE, value: encBase(base) });
-    // An import has no committed pointer yet: it lands with the base.
-    if (this.#committed < anchor) {
-      muts.push({ type: "set", key: K_COMMITTED, value: encCommitted({ anchor, root }) });
-    }
-    let n = await this.#write(muts);
-    this.#base = base;
+    })));
+    const base: Base = { version: 1, generation, anchor, root, chunks: slice.chunks.length };
+    // Pointer and base in ONE atomic commit: an import has no committed pointer before it, and
+    // a v1 base is only meaningful with the committed root that guards it.
+    await this.store.commit([
+      { type: "set", key: K_COMMITTED, value: encCommitted({ anchor, root }) },
+      { type: "set", key: K_BASE, value: encBase(base) },
+    ]);
+    n++;
     this.#committed = anchor;
-    this.#sinceBase = 0;
-    this.#bytesSinceBase = 0;
-    // Garbage: older generations and the log up to the base (recovery would skip them anyway).
-    const old: StoreKey[] = [];
-    for await (const e of this.store.list(SNAP)) {
-      if (Number(e.key[2] as bigint) !== gen) old.push(e.key);
-    }
-    for await (const e of this.store.list(WAL)) {
-      if (Number(e.key[2] as bigint) <= anchor) old.push(e.key);
-    }
-    n += await this.#deleteKeys(old);
-    return [n, total];
+    n += await this.#installBase(base);
+    return [n, slice.bytes];
   }
 
   /** Write mutations in order in as few atomic commits as the limits allow; the last one last. */

@@ -59,10 +59,52 @@ Deno.test("StateDb.commit() and StateDb.open() round-trip with and without check
   }
 });
 
-Deno.test("StateDb.open() recovers exactly the last committed anchor after a crash at every store commit", async () => {
+Deno.test("StateDb.commit() spreads a checkpoint over several commits and reopens from its slices", async () => {
+  const list = anchors(31, 12, 150);
+  const ref = await referenceRoots(list);
+  const dbo: StateDbOptions = { checkpointEvery: 3, checkpointSliceBytes: 16384 };
+  const store = new MemoryStore();
+  const db = await StateDb.open(store, OPTS, dbo);
+  let partial = 0, done = 0;
+  for (const a of list) {
+    await db.engine.applyAnchor(a);
+    const s = await db.commit();
+    if (s.checkpointBytes > 0 && !s.checkpointDone) partial++;
+    if (s.checkpointDone) done++;
+    assert.ok(
+      s.checkpointBytes === 0 || s.checkpointBytes < 16384 + 2048,
+      `slice ${s.checkpointBytes}`,
+    );
+  }
+  assert.ok(partial >= 3 && done >= 1, `partial ${partial}, done ${done}`);
+  assert.ok(db.baseAnchor > 0 && db.baseAnchor < list.length - 1, `base ${db.baseAnchor}`);
+  const again = await StateDb.open(store, OPTS, dbo);
+  assert.equal(again.engine.anchor, list.length - 1);
+  assert.equal(toHex(again.engine.root()), ref[ref.length - 1]);
+  assert.equal(again.baseAnchor, db.baseAnchor);
+  // The log before the base is gone; only one snapshot generation is left.
+  for await (const e of store.list(["state", "w"])) {
+    assert.ok(Number(e.key[2] as bigint) > again.baseAnchor, `stale log ${String(e.key)}`);
+  }
+  const gens = new Set<bigint>();
+  for await (const e of store.list(["state", "s"])) gens.add(e.key[2] as bigint);
+  assert.equal(gens.size, 1);
+});
+
+for (
+  const [name, dbo] of [
+    ["whole checkpoints", { checkpointEvery: 2, chunkBytes: 1024 }],
+    ["checkpoints in slices", { checkpointEvery: 2, chunkBytes: 512, checkpointSliceBytes: 6000 }],
+  ] as [string, StateDbOptions][]
+) {
+  Deno.test(`StateDb.open() recovers exactly the last committed anchor after a crash at every store commit (${name})`, async () => {
+    await crashEverywhere(dbo);
+  });
+}
+
+async function crashEverywhere(dbo: StateDbOptions): Promise<void> {
   const list = anchors(23, 4, 40);
   const ref = await referenceRoots(list);
-  const dbo: StateDbOptions = { checkpointEvery: 2, chunkBytes: 1024 };
   // Record after which store commit each anchor's committed pointer landed.
   const pointerAt: number[] = [];
   class Probe extends MemoryStore {
@@ -73,9 +115,16 @@ Deno.test("StateDb.open() recovers exactly the last committed anchor after a cra
   }
   const probe = new Probe(TIGHT);
   const pdb = await StateDb.open(probe, OPTS, dbo);
+  let partial = 0, done = 0;
   for (const a of list) {
     await pdb.engine.applyAnchor(a);
-    await pdb.commit();
+    const st = await pdb.commit();
+    if (st.checkpointBytes > 0 && !st.checkpointDone) partial++;
+    if (st.checkpointDone) done++;
+  }
+  // The sliced variant must cover a checkpoint that spans commits and completes.
+  if (dbo.checkpointSliceBytes !== undefined) {
+    assert.ok(partial > 0 && done > 0, `${partial}/${done}`);
   }
   assert.equal(pointerAt.length, list.length);
   const total = probe.commits;
@@ -110,7 +159,7 @@ Deno.test("StateDb.open() recovers exactly the last committed anchor after a cra
     }
     assert.equal(toHex(re.engine.root()), ref[ref.length - 1], `crash ${crashAt}: resumed`);
   }
-});
+}
 
 Deno.test("StateDb.open() refuses a store whose log or base snapshot was tampered with", async () => {
   for (const dbo of [{}, { checkpointEvery: 3 }] as StateDbOptions[]) {

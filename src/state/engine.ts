@@ -24,10 +24,13 @@ import { StateCommitment, type StateProof } from "./commitment.ts";
 import {
   bondKeyS,
   decodeBondS,
+  decodeExitS,
   decodeGlobalS,
   decodeUtxoS,
   encodeBondS,
+  encodeExitS,
   encodeGlobalS,
+  exitKeyS,
   encodePredicateFast,
   encodeUtxoRawS,
   GLOBAL_KEY_S,
@@ -45,6 +48,7 @@ import type {
   Bond,
   FinalizedAnchor,
   OutPoint,
+  SeatExit,
   SkippedItem,
   StateMint,
   StateTx,
@@ -199,7 +203,8 @@ function predicateSigs(
 interface Plan {
   spend: string[];
   create: [string, string][];
-  bond?: [string, string | null];
+  /** Bond and seat-exit entries to write (value) or delete (`null`). */
+  seat?: [string, string | null][];
   fee: bigint;
   bondedDelta: bigint;
 }
@@ -327,6 +332,17 @@ export class StateEngine {
   getBond(seatKey: Uint8Array): Bond | undefined {
     const v = this.#c.getS(bondKeyS(seatKey));
     return v === undefined ? undefined : decodeBondS(v);
+  }
+
+  /**
+   * The exit record of a seat that left the validator set by a full unbond: when it left and the
+   * first anchor at which it may bond again (re-bond cooldown, counted in finalized anchors).
+   * @param seatKey 32-byte seat key.
+   * @returns The record, or `undefined` when the seat is bonded or never left.
+   */
+  seatExit(seatKey: Uint8Array): SeatExit | undefined {
+    const v = this.#c.getS(exitKeyS(seatKey));
+    return v === undefined ? undefined : decodeExitS(v);
   }
 
   /**
@@ -792,7 +808,7 @@ export class StateEngine {
       outSum += o.amount;
     }
     let bondOut = 0n, bondedDelta = 0n;
-    let bond: [string, string | null] | undefined;
+    let seat: [string, string | null][] | undefined;
     const create: [string, string][] = [];
     if (kind.type === "bond") {
       if (kind.amount < 1n || kind.amount > MAX_SUPPLY_UNITS) {
@@ -808,6 +824,21 @@ export class StateEngine {
       const bk = bondKeyS(kind.seatKey);
       const old = this.#c.getS(bk);
       const prev = old === undefined ? undefined : decodeBondS(old);
+      // Re-bond cooldown (docs/spec/transactions.md §5.2): a seat that left the set by a full
+      // unbond may bond again only `cooldownAnchors` finalized anchors later.
+      const ek = exitKeyS(kind.seatKey);
+      const exitV = prev === undefined ? this.#c.getS(ek) : undefined;
+      if (exitV !== undefined) {
+        const { bondableAt } = decodeExitS(exitV);
+        if (idx < bondableAt) {
+          throw new Refusal(
+            "TX_COOLDOWN",
+            "seat",
+            `seat may bond again from anchor ${bondableAt}`,
+            bondableAt,
+          );
+        }
+      }
       if (prev !== undefined && !bytesEqual(prev.blsKey, kind.blsKey)) {
         throw new Refusal(
           "TX_BOND_CONFLICT",
@@ -828,7 +859,7 @@ export class StateEngine {
       }
       bondOut = kind.amount;
       bondedDelta = kind.amount;
-      bond = [
+      seat = [[
         bk,
         encodeBondS({
           amount: total,
@@ -836,7 +867,9 @@ export class StateEngine {
           createdAt: prev?.createdAt ?? idx,
           maturesAt: Math.max(prev?.maturesAt ?? 0, maturesAt),
         }),
-      ];
+      ]];
+      // The seat is back: its exit record has served its purpose (pruned here, deterministic).
+      if (exitV !== undefined) seat.push([ek, null]);
     } else if (kind.type === "unbond") {
       const bk = bondKeyS(kind.seatKey);
       const old = this.#c.getS(bk);
@@ -855,7 +888,15 @@ export class StateEngine {
         throw new Refusal("TX_MALFORMED", undefined, "no output index left for the released bond");
       }
       const rest = b.amount - kind.amount;
-      bond = [bk, rest === 0n ? null : encodeBondS({ ...b, amount: rest })];
+      seat = [[bk, rest === 0n ? null : encodeBondS({ ...b, amount: rest })]];
+      if (rest === 0n) {
+        // The seat leaves the set: record when it may come back (cooldown in finalized anchors).
+        const cooldown = Number(this.network.cooldownAnchors);
+        seat.push([
+          exitKeyS(kind.seatKey),
+          encodeExitS({ exitedAt: idx, bondableAt: idx + cooldown }),
+        ]);
+      }
       bondedDelta = -kind.amount;
       // Clock-free unbonding window, and never before an inherited mint maturity.
       const release = Math.max(idx + Number(this.network.unbondingAnchors), b.maturesAt);
@@ -888,7 +929,7 @@ export class StateEngine {
       create.push([key, encodeUtxoRawS("tx", o.amount, idx, 0, encodePredicateFast(o.predicate))]);
     }
     const plan: Plan = { spend, create, fee: tx.fee, bondedDelta };
-    if (bond !== undefined) plan.bond = bond;
+    if (seat !== undefined) plan.seat = seat;
     return plan;
   }
 
@@ -897,10 +938,11 @@ export class StateEngine {
       this.#del(k);
       spentHere.add(k);
     }
-    if (p.bond !== undefined) {
-      const [k, v] = p.bond;
-      if (v === null) this.#del(k);
-      else this.#put(k, v);
+    if (p.seat !== undefined) {
+      for (const [k, v] of p.seat) {
+        if (v === null) this.#del(k);
+        else this.#put(k, v);
+      }
     }
     for (const [k, v] of p.create) this.#put(k, v);
     if (p.fee !== 0n || p.bondedDelta !== 0n) {

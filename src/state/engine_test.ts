@@ -314,6 +314,119 @@ Deno.test("StateEngine.applyAnchor() bonds an immature mint and releases it afte
   assert.equal(e.totalValue(), e.supply().emitted);
 });
 
+Deno.test("StateEngine.applyAnchor() enforces the re-bond cooldown after a full unbond, counted in finalized anchors", async () => {
+  const network = { ...NET, minBondUnits: 100n, cooldownAnchors: 2n }; // unbonding 3 anchors
+  const e = new StateEngine({ network });
+  const seat = PK[1]!;
+  const blsSk = blsKeyGen(new Uint8Array(32).fill(9));
+  const blsKey = blsSecretKeyToPublicKey(blsSk);
+  const blsPop = blsPopProve(blsSk);
+  const funds = [mint(1010n, keyPred(0)), mint(1010n, keyPred(0)), mint(1010n, keyPred(0))];
+  const fee = mint(10n, keyPred(0));
+  await e.applyAnchor(anchor(0, [...funds, fee], [])); // tier 0: spendable from anchor 1
+  const sp = [{ amount: 1010n, predicate: keyPred(0) }];
+  const bond = (m: StateMint, amount = 1000n) =>
+    build(
+      {
+        kind: { type: "bond", seatKey: seat, blsKey, blsPop, amount },
+        inputs: [{ prevout: { txId: m.mintId, index: 0 } }],
+        outputs: [{ amount: 1010n - amount, predicate: keyPred(0) }],
+        fee: 0n,
+      },
+      sp,
+      (i, msg) => sig(i === 1 ? 1 : 0)(i, msg),
+    );
+  const unbond = (prev: OutPoint, have: bigint, amount: bigint) =>
+    build(
+      {
+        kind: { type: "unbond", seatKey: seat, amount },
+        inputs: [{ prevout: prev }],
+        outputs: [{ amount: have - 1n, predicate: keyPred(0) }],
+        fee: 1n,
+      },
+      [{ amount: have, predicate: keyPred(0) }],
+      (i, msg) => sig(i === 1 ? 1 : 0)(i, msg),
+    );
+  const b1 = bond(funds[0]!);
+  assert.deepEqual((await e.applyAnchor(anchor(1, [], [b1]))).skipped, []);
+  // A partial unbond keeps the seat in the set: no exit record, a top-up is not in cooldown.
+  const u1 = unbond({ txId: b1.txId, index: 0 }, 10n, 400n);
+  assert.deepEqual((await e.applyAnchor(anchor(2, [], [u1]))).skipped, []);
+  assert.equal(e.seatExit(seat), undefined);
+  assert.equal(e.getBond(seat)?.amount, 600n);
+  // The full unbond at anchor 3 writes the exit record; a bond in the same anchor is refused.
+  const u2 = unbond({ txId: u1.txId, index: 0 }, 9n, 600n);
+  const early = bond(funds[1]!);
+  const r3 = await e.applyAnchor(anchor(3, [], [u2, early]));
+  assert.deepEqual(r3.skipped.map((s) => s.code), ["TX_COOLDOWN"]);
+  assert.equal(e.getBond(seat), undefined);
+  assert.deepEqual(e.seatExit(seat), { exitedAt: 3, bondableAt: 5 });
+  assert.equal(e.supply().bonded, 0n);
+  // Unbonding window: each release output is locked for unbondingAnchors from its unbond.
+  assert.equal(e.getUtxo({ txId: u1.txId, index: 1 })?.spendableAt, 2 + 3);
+  assert.equal(e.getUtxo({ txId: u2.txId, index: 1 })?.spendableAt, 3 + 3);
+  // Anchor 4: still cooling down (mempool admission says the same, with the anchor it may bond).
+  const again = bond(funds[1]!);
+  await assert.rejects(
+    () => e.checkTx(again),
+    (err: unknown) =>
+      err instanceof TxError && err.code === "TX_COOLDOWN" && err.data.spendableAt === 5,
+  );
+  const root = e.root();
+  const r4 = await e.applyAnchor(anchor(4, [], [again]));
+  assert.deepEqual(r4.skipped.map((s) => s.code), ["TX_COOLDOWN"]);
+  assert.equal(e.getUtxo({ txId: funds[1]!.mintId, index: 0 })?.amount, 1010n);
+  assert.notDeepEqual(r4.root, root); // only the global entry moved
+  // Anchor 5 = exitedAt + cooldownAnchors: the seat bonds again (a fresh seat: PoP checked) and
+  // its exit record is pruned.
+  const back = bond(funds[1]!, 500n);
+  const r5 = await e.applyAnchor(anchor(5, [], [back]));
+  assert.deepEqual(r5.skipped, []);
+  assert.equal(e.seatExit(seat), undefined);
+  assert.deepEqual(e.getBond(seat), { amount: 500n, blsKey, createdAt: 5, maturesAt: 0 });
+  assert.equal(e.totalValue(), e.supply().emitted);
+});
+
+Deno.test("StateEngine.applyAnchor() allows an immediate re-bond with a zero cooldown", async () => {
+  const network = { ...NET, minBondUnits: 100n, cooldownAnchors: 0n };
+  const e = new StateEngine({ network });
+  const seat = PK[2]!;
+  const blsSk = blsKeyGen(new Uint8Array(32).fill(11));
+  const blsKey = blsSecretKeyToPublicKey(blsSk);
+  const blsPop = blsPopProve(blsSk);
+  const m1 = mint(1000n, keyPred(0)), m2 = mint(1000n, keyPred(0));
+  await e.applyAnchor(anchor(0, [m1, m2], []));
+  const sp = [{ amount: 1000n, predicate: keyPred(0) }];
+  const signSeat = (i: number, msg: Uint8Array) => sig(i === 1 ? 2 : 0)(i, msg);
+  const bond = (m: StateMint) =>
+    build(
+      {
+        kind: { type: "bond", seatKey: seat, blsKey, blsPop, amount: 900n },
+        inputs: [{ prevout: { txId: m.mintId, index: 0 } }],
+        outputs: [{ amount: 100n, predicate: keyPred(0) }],
+        fee: 0n,
+      },
+      sp,
+      signSeat,
+    );
+  const b1 = bond(m1);
+  await e.applyAnchor(anchor(1, [], [b1]));
+  const out = build(
+    {
+      kind: { type: "unbond", seatKey: seat, amount: 900n },
+      inputs: [{ prevout: { txId: b1.txId, index: 0 } }],
+      outputs: [{ amount: 100n, predicate: keyPred(0) }],
+      fee: 0n,
+    },
+    [{ amount: 100n, predicate: keyPred(0) }],
+    signSeat,
+  );
+  const r = await e.applyAnchor(anchor(2, [], [out, bond(m2)]));
+  assert.deepEqual(r.skipped, []);
+  assert.equal(e.seatExit(seat), undefined);
+  assert.equal(e.getBond(seat)?.amount, 900n);
+});
+
 Deno.test("StateEngine.applyAnchor() refuses mints beyond the hard cap", async () => {
   const e = new StateEngine({ network: NET });
   const r = await e.applyAnchor(

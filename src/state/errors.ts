@@ -22,7 +22,8 @@ export type TxErrorCode =
   | "TX_UNSUPPORTED"
   | "TX_BAD_POP"
   | "TX_BOND_CONFLICT"
-  | "TX_BOND_TOO_SMALL";
+  | "TX_BOND_TOO_SMALL"
+  | "TX_COOLDOWN";
 
 /** Per-code data carried by a {@linkcode TxError}. */
 export interface TxErrorData {
@@ -30,7 +31,10 @@ export interface TxErrorData {
   txid: string;
   /** The outpoint concerned, `txidhex:vout`, when the failure is about one input. */
   outpoint?: string;
-  /** Anchor index from which the input becomes spendable (TX_IMMATURE / TX_LOCKED). */
+  /**
+   * Anchor index from which the input becomes spendable (TX_IMMATURE / TX_LOCKED), or from which
+   * the seat may bond again (TX_COOLDOWN).
+   */
   spendableAt?: number;
   /** Extra context (amounts, counts). */
   detail?: string;

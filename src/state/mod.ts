@@ -22,6 +22,7 @@ export type {
   FinalizedEvent,
   OutPoint,
   Predicate,
+  SeatExit,
   SkippedItem,
   StateMint,
   StateTx,

@@ -76,6 +76,14 @@ export interface Bond {
   maturesAt: number;
 }
 
+/** Exit record of a seat whose bond went to zero (re-bond cooldown, docs/spec/state.md §1). */
+export interface SeatExit {
+  /** Anchor of the unbond that took the seat's bond to zero. */
+  exitedAt: number;
+  /** First anchor at which the seat may bond again (`exitedAt + cooldownAnchors`). */
+  bondableAt: number;
+}
+
 /** Why a transaction or mint of a finalized event was skipped (recorded in the receipt). */
 export interface SkippedItem {
   /** Transaction id or mint id. */

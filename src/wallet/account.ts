@@ -197,10 +197,11 @@ export function addressToPredicate(address: string, network: Network): Predicate
     return { type: "commit", commitment: d.commitment };
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    throw new WalletError(
-      "BAD_ADDRESS",
-      { address: String(address).slice(0, 100), reason },
-      `Invalid address "${String(address).slice(0, 100)}": ${reason}`,
-    );
+    const shown = String(address).slice(0, 100);
+    // The codec's message already names the address: do not say it twice.
+    const message = reason.startsWith("Invalid address")
+      ? reason
+      : `Invalid address "${shown}": ${reason}`;
+    throw new WalletError("BAD_ADDRESS", { address: shown, reason }, message);
   }
 }

@@ -14,8 +14,20 @@ export interface WalletErrorData {
   BAD_AMOUNT: { amount: bigint };
   /** An address does not parse or is for another network. */
   BAD_ADDRESS: { address: string; reason: string };
-  /** The node answered with a JSON-RPC error. */
-  RPC_ERROR: { method: string; rpcCode: number; rpcMessage: string };
+  /**
+   * The node answered with a JSON-RPC error. `rpcData` is the error's `data` member as sent
+   * (e.g. `{code: "TX_IMMATURE", spendableAt: 57, ...}` for a refused transaction), `null` when
+   * absent; `reason` is its `code` string when there is one (the domain code callers branch on).
+   */
+  RPC_ERROR: {
+    method: string;
+    rpcCode: number;
+    rpcMessage: string;
+    rpcData: Readonly<Record<string, unknown>> | null;
+    reason: string | null;
+  };
+  /** Signing was asked of a watch-only wallet (no signer). */
+  NO_SIGNER: Record<string, never>;
   /** The node could not be reached or answered something that is not JSON-RPC. */
   RPC_TRANSPORT: { method: string; reason: string };
   /** The node's result does not match the method's schema; `field` names the culprit. */

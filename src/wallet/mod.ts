@@ -51,10 +51,14 @@ export {
 export {
   type Balance,
   type FeeFloor,
+  type HistoryItem,
+  type HistoryPageResult,
+  MAX_HISTORY_PAGE,
   MAX_RPC_RESPONSE_BYTES,
   NodeRpcClient,
   type NodeRpcClientOptions,
   type TxInfo,
   type Utxo,
 } from "./rpc.ts";
+export { SeedSigner } from "./seed_signer.ts";
 export { Wallet, type WalletModules, type WalletOptions } from "./wallet.ts";

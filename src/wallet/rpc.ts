@@ -1,6 +1,8 @@
 /**
  * A small JSON-RPC 2.0 client for the wallet methods of phantom-node (docs/spec/wallet.md
- * section 3): get_balance, get_utxos, submit_tx, get_tx, get_fee_floor. Every result is checked
+ * section 3): get_balance, get_utxos, get_history, submit_tx, get_tx, get_fee_floor. A JSON-RPC
+ * error keeps its code, message and `data` (the node's domain code, e.g. TX_IMMATURE with
+ * spendableAt) in {@linkcode WalletError} `RPC_ERROR`. Every result is checked
  * against its schema; amounts travel as decimal strings, bytes as lowercase hex.
  * @module
  */
@@ -55,6 +57,35 @@ export interface TxInfo {
   /** Anchor index when finalized. */
   anchor: bigint | null;
 }
+
+/** One finalized change of an address's balance (get_history). */
+export interface HistoryItem {
+  /** Transaction, mint or genesis allocation id (32 bytes). */
+  txId: Uint8Array;
+  /** Index of the finalizing anchor (0 for genesis allocations). */
+  anchor: bigint;
+  /** What produced it. */
+  kind: "genesis" | "mint" | "tx";
+  /** Units paid to the address. */
+  credit: bigint;
+  /** Units of the address's outputs spent. */
+  debit: bigint;
+  /** credit − debit. */
+  delta: bigint;
+}
+
+/** One page of get_history, newest first. */
+export interface HistoryPageResult {
+  /** Entries, newest first. */
+  entries: HistoryItem[];
+  /** Cursor of the next (older) page; null at the end. */
+  nextCursor: string | null;
+  /** The node dropped older entries of this address (per-address cap). */
+  truncated: boolean;
+}
+
+/** Most entries per get_history page (the node's limit). */
+export const MAX_HISTORY_PAGE = 200;
 
 /** Options of {@linkcode NodeRpcClient}. */
 export interface NodeRpcClientOptions {
@@ -149,10 +180,19 @@ export class NodeRpcClient {
       const e = b.error as Obj;
       const rpcCode = typeof e?.code === "number" ? e.code : 0;
       const rpcMessage = typeof e?.message === "string" ? e.message.slice(0, 500) : "";
+      // Keep the structured detail (the domain code and its fields, e.g. TX_IMMATURE with
+      // spendableAt): callers branch on it, never on the message. Only a JSON object is kept,
+      // bounded by the response size limit checked above.
+      const d = e?.data;
+      const rpcData = typeof d === "object" && d !== null && !Array.isArray(d)
+        ? d as Readonly<Record<string, unknown>>
+        : null;
+      const reason = typeof rpcData?.code === "string" ? rpcData.code.slice(0, 64) : null;
       throw new WalletError(
         "RPC_ERROR",
-        { method, rpcCode, rpcMessage },
-        `Node RPC "${method}" failed: ${rpcCode} ${rpcMessage}`,
+        { method, rpcCode, rpcMessage, rpcData, reason },
+        `Node RPC "${method}" failed: ${rpcCode} ${rpcMessage}` +
+          (reason === null ? "" : ` (${reason})`),
       );
     }
     if (!("result" in b)) transport("response has neither result nor error");
@@ -297,6 +337,48 @@ export class NodeRpcClient {
     const anchor = r.anchor === null ? null : this.#dec(m, r.anchor, "anchor");
     if ((r.status === "finalized") !== (anchor !== null)) this.#bad(m, "anchor");
     return { tx, status: r.status, anchor };
+  }
+
+  /**
+   * One page of an address's finalized history, newest first.
+   * @param address Bech32m address
+   * @param opts page size (1..200, node default 50) and the cursor of the previous page
+   * @returns the page
+   * @throws {WalletError} RPC_*
+   */
+  async getHistory(
+    address: string,
+    opts: { limit?: number; cursor?: string | null } = {},
+  ): Promise<HistoryPageResult> {
+    const m = "get_history";
+    const params: Obj = { address, cursor: opts.cursor ?? null };
+    if (opts.limit !== undefined) params.limit = opts.limit;
+    const r = this.#obj(m, await this.call(m, params), "result");
+    if (!Array.isArray(r.entries) || r.entries.length > MAX_HISTORY_PAGE) this.#bad(m, "entries");
+    const entries = (r.entries as unknown[]).map((x, i): HistoryItem => {
+      const o = this.#obj(m, x, `entries/${i}`);
+      if (o.kind !== "genesis" && o.kind !== "mint" && o.kind !== "tx") {
+        this.#bad(m, `entries/${i}/kind`);
+      }
+      const credit = this.#dec(m, o.credit, `entries/${i}/credit`);
+      const debit = this.#dec(m, o.debit, `entries/${i}/debit`);
+      const delta = this.#dec(m, o.delta, `entries/${i}/delta`, true);
+      if (delta !== credit - debit) this.#bad(m, `entries/${i}/delta`);
+      return {
+        txId: this.#hex(m, o.txid, `entries/${i}/txid`, 32),
+        anchor: this.#dec(m, o.anchor, `entries/${i}/anchor`),
+        kind: o.kind,
+        credit,
+        debit,
+        delta,
+      };
+    });
+    const nc = r.next_cursor;
+    if (nc !== null && (typeof nc !== "string" || !/^[0-9]{1,20}$/.test(nc))) {
+      this.#bad(m, "next_cursor");
+    }
+    if (typeof r.truncated !== "boolean") this.#bad(m, "truncated");
+    return { entries, nextCursor: nc, truncated: r.truncated };
   }
 
   /**

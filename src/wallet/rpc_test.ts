@@ -213,3 +213,75 @@ Deno.test("NodeRpcClient reports non-JSON-RPC bodies as RPC_TRANSPORT", async ()
   }
   assert.throws(() => new NodeRpcClient({ url: "ftp://x" }), TypeError);
 });
+
+Deno.test("NodeRpcClient keeps a JSON-RPC error's code, message and data in WalletError RPC_ERROR", async () => {
+  const cases: [unknown, Record<string, unknown> | null, string | null][] = [
+    [
+      { code: "TX_IMMATURE", txid: "ab", spendableAt: 57 },
+      { code: "TX_IMMATURE", txid: "ab", spendableAt: 57 },
+      "TX_IMMATURE",
+    ],
+    [{ path: "address" }, { path: "address" }, null],
+    [undefined, null, null],
+    [["not", "an", "object"], null, null],
+    ["text", null, null],
+  ];
+  for (const [data, rpcData, reason] of cases) {
+    const error = data === undefined
+      ? { code: -32004, message: "Refused" }
+      : { code: -32004, message: "Refused", data };
+    const { rpc } = fake(() => null, JSON.stringify({ jsonrpc: "2.0", id: 1, error }));
+    await assert.rejects(rpc.submitTx(encodeTx(TX)), (e: unknown) => {
+      assert.ok(e instanceof WalletError && e.code === "RPC_ERROR", String(e));
+      assert.deepEqual((e as WalletError<"RPC_ERROR">).data, {
+        method: "submit_tx",
+        rpcCode: -32004,
+        rpcMessage: "Refused",
+        rpcData,
+        reason,
+      }, JSON.stringify(data));
+      if (reason !== null) assert.match(e.message, new RegExp(`\\(${reason}\\)$`));
+      return true;
+    });
+  }
+});
+
+Deno.test("NodeRpcClient.getHistory() parses a page and refuses malformed entries", async () => {
+  const entry = {
+    txid: "ab".repeat(32),
+    anchor: "9",
+    kind: "tx",
+    credit: "5",
+    debit: "12",
+    delta: "-7",
+  };
+  const { rpc, calls } = fake(() => ({ entries: [entry], next_cursor: "41", truncated: false }));
+  const page = await rpc.getHistory("a", { limit: 3, cursor: "42" });
+  assert.deepEqual(calls[0]!.params, { address: "a", cursor: "42", limit: 3 });
+  assert.equal(page.nextCursor, "41");
+  assert.deepEqual(
+    { ...page.entries[0]!, txId: bytesToHex(page.entries[0]!.txId) },
+    { txId: "ab".repeat(32), anchor: 9n, kind: "tx", credit: 5n, debit: 12n, delta: -7n },
+  );
+  const bad: [unknown, string][] = [
+    [
+      { entries: [{ ...entry, delta: "7" }], next_cursor: null, truncated: false },
+      "entries/0/delta",
+    ],
+    [
+      { entries: [{ ...entry, kind: "gift" }], next_cursor: null, truncated: false },
+      "entries/0/kind",
+    ],
+    [
+      { entries: [{ ...entry, txid: "ab" }], next_cursor: null, truncated: false },
+      "entries/0/txid",
+    ],
+    [{ entries: [], next_cursor: "x", truncated: false }, "next_cursor"],
+    [{ entries: [], next_cursor: null }, "truncated"],
+    [{ entries: null, next_cursor: null, truncated: false }, "entries"],
+  ];
+  for (const [result, field] of bad) {
+    const { rpc } = fake(() => result);
+    await rejectsWallet(rpc.getHistory("a"), "RPC_BAD_RESPONSE", field);
+  }
+});

@@ -8,7 +8,7 @@ import { encodeTx, type Tx } from "../codec/mod.ts";
 import type { SignerApi } from "../signer/mod.ts";
 import type { WalletAccount, WalletKey } from "./account.ts";
 import { buildTransfer, type Payment, type SpendableCoin, type UnsignedTransfer } from "./build.ts";
-import { PsptError } from "./errors.ts";
+import { PsptError, WalletError } from "./errors.ts";
 import { extractTx, finalizePspt, type Pspt, psptFromTransfer, signPspt } from "./pspt.ts";
 import type { Balance, NodeRpcClient } from "./rpc.ts";
 
@@ -24,8 +24,8 @@ export interface WalletModules {
   account: WalletAccount;
   /** The node. */
   rpc: NodeRpcClient;
-  /** Who signs. */
-  signer: SignerApi;
+  /** Who signs; absent for a watch-only wallet (balance, coins, prepare). */
+  signer?: SignerApi;
 }
 
 /**
@@ -127,8 +127,12 @@ export class Wallet {
    * @param pspt the PSPT (updated in place)
    * @returns the signed transaction
    * @throws {PsptError} PSPT_NOT_FINAL when signatures are missing
+   * @throws {WalletError} NO_SIGNER for a watch-only wallet
    */
   async sign(pspt: Pspt): Promise<Tx> {
+    if (this.#m.signer === undefined) {
+      throw new WalletError("NO_SIGNER", {}, "Cannot sign: this wallet has no signer (watch-only)");
+    }
     await signPspt(pspt, this.#m.signer);
     if (!finalizePspt(pspt)) {
       const i = pspt.inputs.findIndex((x) => x.finalSigs === undefined);

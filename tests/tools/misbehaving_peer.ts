@@ -14,13 +14,22 @@ import { type GossipSub, gossipsub, StrictNoSign } from "@libp2p/gossipsub";
 import type { Libp2p } from "@libp2p/interface";
 import { lpStream } from "@libp2p/utils";
 import { multiaddr } from "@multiformats/multiaddr";
-import { encodeAnnouncement, pullProtocol } from "../../src/p2p/mod.ts";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import {
+  type AnnouncedId,
+  decodePullRequest,
+  encodeAnnouncement,
+  encodePullResponse,
+  type PullItem,
+  pullProtocol,
+} from "../../src/p2p/mod.ts";
 
 /** How the misbehaving peer answers pull requests. */
 export type PullBehaviour =
   | { kind: "oversized"; bytes: number }
   | { kind: "garbage" }
-  | { kind: "silent" };
+  | { kind: "silent" }
+  | { kind: "serve"; bodies: Map<string, Uint8Array> };
 
 /** A deliberately misbehaving peer. */
 export class MisbehavingPeer {
@@ -65,8 +74,18 @@ export class MisbehavingPeer {
       peer.pullsServed++;
       try {
         const lp = lpStream(stream);
-        await lp.read();
-        if (pull.kind === "oversized") await lp.write(new Uint8Array(pull.bytes));
+        const req = (await lp.read()).subarray();
+        if (pull.kind === "serve") {
+          // Well-formed answers with whatever bodies it was given (e.g. invalid transactions).
+          const r = decodePullRequest(req);
+          const items = r.type === "get"
+            ? r.ids.map((id): PullItem => {
+              const body = pull.bodies.get(bytesToHex(id));
+              return body === undefined ? { status: "missing" } : { status: "body", body };
+            })
+            : [];
+          await lp.write(encodePullResponse({ type: "get", items }));
+        } else if (pull.kind === "oversized") await lp.write(new Uint8Array(pull.bytes));
         else if (pull.kind === "garbage") await lp.write(Uint8Array.of(0x42, 0x42, 0x42));
         else return; // silent: never answers, the victim's deadline must fire
         await stream.close();
@@ -153,6 +172,15 @@ export class MisbehavingPeer {
       new DataView(id.buffer).setUint32(0, this.#counter++);
       await this.publishRaw(topic, encodeAnnouncement([{ id, size: 100 }]));
     }
+  }
+
+  /**
+   * Publishes one announcement of the given ids (a batch, as honest nodes do).
+   * @param topic topic
+   * @param items ids with sizes
+   */
+  async announce(topic: string, items: AnnouncedId[]): Promise<void> {
+    await this.publishRaw(topic, encodeAnnouncement(items));
   }
 
   /** Stops the peer. */

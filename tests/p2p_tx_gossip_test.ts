@@ -1,0 +1,130 @@
+/**
+ * Transaction gossip end to end: four validator processes and one full node (no seat key) over
+ * libp2p on loopback. Transactions submitted to the full node, and to one seat only, reach the
+ * seat whose turn it is (inclusion rule, docs/adr/0073-tx-gossip-and-inclusion-rule.md), finalize
+ * on every node with identical state roots, and each is applied exactly once.
+ */
+import { bytesToHex } from "@noble/hashes/utils.js";
+import assert from "node:assert/strict";
+import { encodeAddress } from "../src/codec/mod.ts";
+import { loadOrCreateIdentity } from "../src/p2p/mod.ts";
+import { peerIdFromPrivateKey } from "@libp2p/peer-id";
+import {
+  type Coin,
+  type DevnetLayout,
+  faucetPredicates,
+  faucetTransfer,
+  freePortRun,
+  initDevnet,
+  type NodeProcess,
+  type NodeStats,
+  rootsAgree,
+  rpc,
+  spawnNode,
+  stopNode,
+  waitFor,
+} from "../src/node/mod.ts";
+
+async function status(url: string, txid: string): Promise<string | null> {
+  const t = await rpc<{ status: string } | null>(url, "get_tx", { txid });
+  return t?.status ?? null;
+}
+
+Deno.test({
+  name: "tx gossip: txs sent to a full node or to one seat finalize once on every node",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "pc_txgossip_" });
+    const rpcBase = freePortRun(5, 33000 + (Deno.pid % 1500) * 5);
+    const p2pBase = freePortRun(5, rpcBase + 5000);
+    const seats = await initDevnet({
+      dir,
+      seats: 4,
+      rpcBasePort: rpcBase,
+      p2pBasePort: p2pBase,
+      allocations: 24,
+    });
+    // A fifth node without a seat key: a full node.
+    const fullDir = `${dir}/full`;
+    await Deno.mkdir(`${fullDir}/devnet`, { recursive: true });
+    const id = await loadOrCreateIdentity(`${fullDir}/devnet`);
+    const layout: DevnetLayout = {
+      ...seats,
+      nodes: [...seats.nodes, {
+        seat: 4,
+        dataDir: fullDir,
+        rpcPort: rpcBase + 4,
+        p2pPort: p2pBase + 4,
+        peerId: peerIdFromPrivateKey(id).toString(),
+      }],
+    };
+    const procs: NodeProcess[] = [];
+    try {
+      for (let i = 0; i < 5; i++) procs.push(await spawnNode(layout, i, { antiEntropyMs: 500 }));
+      const urls = procs.map((p) => p.url);
+      const full = urls[4]!;
+      await waitFor(
+        async () => {
+          const s = await Promise.all(urls.map((u) => rpc<NodeStats>(u, "node_stats")));
+          return s.every((x) => x.anchor >= 52 && x.peers >= 3) ? s : undefined;
+        },
+        60_000,
+        "anchor 52 and peers on every node",
+      );
+      const faucet = encodeAddress(faucetPredicates(layout.faucet).key, "devnet");
+      const utxos = await rpc<{ utxos: { txid: string; index: number; amount: string }[] }>(
+        full,
+        "get_utxos",
+        { address: faucet, cursor: null },
+      );
+      const coins: Coin[] = utxos.utxos.map((u) => ({ ...u, amount: BigInt(u.amount) }));
+      assert.equal(coins.length, 24);
+      // 12 to the full node (one by one and in a batch), 12 to seat 1 only: most are not seat 1's.
+      const txs = coins.map((c) => faucetTransfer(layout.faucet, c, 1_000n));
+      const ids: string[] = [];
+      for (const t of txs.slice(0, 4)) {
+        ids.push((await rpc<{ txid: string }>(full, "submit_tx", { tx: bytesToHex(t) })).txid);
+      }
+      const batch = await rpc<{ txid: string }[]>(full, "submit_txs", {
+        txs: txs.slice(4, 12).map((t) => bytesToHex(t)),
+      });
+      ids.push(...batch.map((r) => r.txid));
+      const sent = await rpc<({ txid: string } | { error: { data: { code: string } } })[]>(
+        urls[1]!,
+        "submit_txs",
+        { txs: [...txs.slice(12), txs[0]!, Uint8Array.of(1)].map((t) => bytesToHex(t)) },
+      );
+      assert.equal(sent.length, 14);
+      for (const r of sent.slice(0, 12)) ids.push((r as { txid: string }).txid);
+      assert.equal((sent[12] as { txid: string }).txid, ids[0], "a resubmission is idempotent");
+      assert.equal(
+        (sent[13] as { error: { data: { code: string } } }).error.data.code,
+        "TX_MALFORMED",
+      );
+      await waitFor(
+        async () => {
+          for (const u of urls) {
+            for (const t of ids) if ((await status(u, t)) !== "finalized") return;
+          }
+          return true;
+        },
+        25_000,
+        "all 24 txs finalized on all five nodes",
+      );
+      const s = await Promise.all(urls.map((u) => rpc<NodeStats>(u, "node_stats")));
+      const common = Math.min(...s.map((x) => x.anchor));
+      assert.ok(await rootsAgree(urls, common), `roots agree at anchor ${common}`);
+      const bal = await rpc<{ confirmed: string }>(full, "get_balance", { address: faucet });
+      assert.equal(
+        BigInt(bal.confirmed),
+        24n * 1_000n * 100_000_000n - 24n * 1_000n,
+        "each transfer applied exactly once",
+      );
+      for (const x of s) assert.equal(x.mempool, 0, "pools drained");
+    } finally {
+      await Promise.all(procs.map((p) => stopNode(p)));
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
