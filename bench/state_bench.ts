@@ -1,13 +1,25 @@
 /**
  * State engine benchmarks against a UTXO set of STATE_BENCH_UTXOS entries (default 1,000,000):
  * apply of 1-input/2-output transfers without signature checks (root included), the root
- * recomputation alone, state proofs, and the batched sighashes of the signed path. Full validation with signatures and durable Deno KV
- * commits is measured by scripts/state_load.ts. Figures: docs/performance.md, "State".
+ * recomputation alone, state proofs, and the batched sighashes of the signed path. Full
+ * validation with signatures and durable Deno KV commits at scale is measured by
+ * scripts/state_load.ts. Figures: docs/performance.md, "State".
+ *
+ * Before the `Deno.bench` cases it prints one JSON summary line: apply tx/s (median of
+ * STATE_BENCH_SUMMARY anchors), and the durable flush of each of those anchors into a Deno KV
+ * file (`StateDb.commit`, after `StateDb.importState` of the 1M-entry state), and peak RSS.
  *
  * Run: deno bench -A bench/state_bench.ts
  * @module
  */
-import { StateCommitment, StateEngine, utxoKey, verifyStateProof } from "../src/state/mod.ts";
+import {
+  KvStore,
+  StateCommitment,
+  StateDb,
+  StateEngine,
+  utxoKey,
+  verifyStateProof,
+} from "../src/state/mod.ts";
 import { Prng, Workload, WORKLOAD_NETWORK } from "../src/state/_workload.ts";
 import { sighashBatch, sighashJob } from "../src/state/_sighash.ts";
 import { sighash, type TxOutput } from "../src/codec/mod.ts";
@@ -15,6 +27,7 @@ import { sighash, type TxOutput } from "../src/codec/mod.ts";
 const N = Number(Deno.env.get("STATE_BENCH_UTXOS") ?? 1_000_000);
 const PER = 1000;
 const ROUNDS = 40;
+const SUMMARY = Number(Deno.env.get("STATE_BENCH_SUMMARY") ?? 12);
 
 // Fixture: N genesis mints, then anchors of PER 1-in/2-out transfers.
 const w = new Workload({
@@ -27,7 +40,7 @@ const w = new Workload({
 const e = new StateEngine({ network: WORKLOAD_NETWORK, verifySignatures: false });
 await e.applyAnchor(w.anchor());
 e.takeDelta();
-const anchors = Array.from({ length: ROUNDS + 5 }, () => w.anchor());
+const anchors = Array.from({ length: ROUNDS + 5 + SUMMARY }, () => w.anchor());
 // Check the fixture: one anchor applies every transaction and leaves value conserved.
 const first = anchors.shift()!;
 {
@@ -40,6 +53,46 @@ const first = anchors.shift()!;
   }
 }
 let next = 0;
+
+// Summary: apply and durable flush per anchor, one JSON line.
+{
+  let peakRss = Deno.memoryUsage().rss;
+  const path = await Deno.makeTempFile({ prefix: "pc_state_bench_", suffix: ".sqlite" });
+  const store = await KvStore.open(path);
+  const ti = performance.now();
+  const db = await StateDb.importState(store, e);
+  const importMs = performance.now() - ti;
+  const applyMs: number[] = [], flushMs: number[] = [];
+  let walBytes = 0;
+  for (let i = 0; i < SUMMARY; i++) {
+    const a = anchors[next++]!;
+    const t0 = performance.now();
+    await e.applyAnchor(a);
+    const t1 = performance.now();
+    const st = await db.commit();
+    applyMs.push(t1 - t0);
+    flushMs.push(performance.now() - t1);
+    walBytes += st.walBytes;
+    peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
+  }
+  store.close();
+  await Deno.remove(path).catch(() => {/* KV may keep side files; best effort */});
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+  console.log(JSON.stringify({
+    bench: "state_bench",
+    utxos: e.size,
+    txs_per_anchor: PER,
+    anchors: SUMMARY,
+    apply_ms_median: Number(median(applyMs).toFixed(1)),
+    tx_per_s: Math.round(PER / (median(applyMs) / 1000)),
+    flush_ms_median: Number(median(flushMs).toFixed(1)),
+    flush_ms_max: Number(Math.max(...flushMs).toFixed(1)),
+    flush_kib_per_anchor: Math.round(walBytes / SUMMARY / 1024),
+    import_ms: Math.round(importMs),
+    peak_rss_mib: Math.round(peakRss / 1048576),
+    load_avg: Deno.loadavg(),
+  }));
+}
 
 Deno.bench({
   group: "state.apply",

@@ -75,7 +75,7 @@ Deno.test({
           const s = await Promise.all(procs.map((p) => stats(p!.url)));
           return s.every((x) => x.anchor >= 40) ? s : undefined;
         },
-        30_000,
+        60_000,
         "anchor 40 on every validator",
       );
       // Validator 3 stops (the other three keep a quorum) and exports its snapshot.
@@ -117,7 +117,7 @@ Deno.test({
           const tip = Math.min(...s.map((x) => x.anchor));
           return tip >= n + 20 ? tip : undefined;
         },
-        30_000,
+        60_000,
         `anchor ${n + 20} on every node, the new one included`,
       );
       const newNode = await stats(urls[4]!);

@@ -355,7 +355,10 @@ See docs/operations.md for the full runbook.`,
         io.out(`Config written: ${path}\n`);
       }
       const keyPath = seatKeyPath(loaded);
-      if (await exists(keyPath)) {
+      if (loaded.config["signer.socket"] !== "" || loaded.config["signer.port"] !== 0) {
+        // The seat key lives in phantom-signer (ADR 0057): no key file to write.
+        io.out("Seat key: held by phantom-signer ([signer] is set), no key file written\n");
+      } else if (await exists(keyPath)) {
         const k = await readSeatKey(keyPath);
         io.out(`Seat key kept: ${keyPath} (pubkey ${bytesToHex(k.publicKey)})\n`);
       } else {

@@ -193,3 +193,17 @@ Deno.test("main(init --devnet-seats) lays out a devnet once and keeps its genesi
   assert.equal(await main([...args.slice(0, 1), "--devnet-seats", "0"], capture().io), EXIT.USAGE);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("main(init) with --signer-socket writes the [signer] config and no seat key file", async () => {
+  const dir = await Deno.makeTempDir();
+  const c = capture();
+  const code = await main(
+    ["init", "--data-dir", dir, "--network", "testnet", "--signer-socket", "/run/pc/signer.sock"],
+    c.io,
+  );
+  assert.equal(code, EXIT.OK, c.err());
+  assert.match(c.out(), /held by phantom-signer/);
+  const cfg = parseConfigToml(await Deno.readTextFile(`${dir}/testnet/phantom.toml`), "x");
+  assert.equal(cfg["signer.socket"], "/run/pc/signer.sock");
+  await assert.rejects(Deno.stat(`${dir}/testnet/keys/seat.key`), Deno.errors.NotFound);
+});

@@ -242,8 +242,14 @@ Deno.test("ConsensusEngine receives an event in the first round with a famous de
       for (const f of a.famous) for (const x of ancestors(toHex(f))) here.add(x);
       for (const x of a.events) {
         const key = toHex(x.id);
-        assert.ok(here.has(key), `seed ${seed}: ${key} has no famous descendant in round ${a.round}`);
-        assert.ok(!below.has(key), `seed ${seed}: ${key} could have been received before ${a.round}`);
+        assert.ok(
+          here.has(key),
+          `seed ${seed}: ${key} has no famous descendant in round ${a.round}`,
+        );
+        assert.ok(
+          !below.has(key),
+          `seed ${seed}: ${key} could have been received before ${a.round}`,
+        );
         assert.equal(e.consensusTimeOf(x.id), a.round);
         for (const p of x.selfParent === null ? x.parents : [x.selfParent, ...x.parents]) {
           const t = e.consensusTimeOf(p);

@@ -354,25 +354,24 @@ export class StateSnapshotter implements Snapshotter {
     let engine: ConsensusEngine;
     let mint: MintChain;
     let index = 0;
+    type At = { round: number; height: number; id: Uint8Array; mint: MintChainSnapshot };
+    let at: At | null = null;
     const prev = await loadCheckpoint(kv);
     if (prev === null) {
       engine = chainEngine(g, trusted);
       mint = new MintChain(mintParamsOf(this.#o.network));
     } else {
+      // Imported earlier: the replay starts at that checkpoint instead of genesis.
       const c = decodeNodeCheckpoint(prev);
       const { checkpoint, recs } = consensusCheckpointOf(c, g, trusted);
       for (const r of recs) bodies.set(toHex(r.header.id), r.body);
       engine = chainEngine(g, trusted, checkpoint);
       mint = new MintChain(mintParamsOf(this.#o.network), { snapshot: c.mint });
       index = c.anchorIndex;
+      if (index === n) {
+        at = { round: c.anchorRound, height: c.anchorHeight, id: c.anchorId, mint: c.mint };
+      }
     }
-    let at: { round: number; height: number; id: Uint8Array; mint: MintChainSnapshot } | null =
-      index === n && prev !== null
-        ? (() => {
-          const c = decodeNodeCheckpoint(prev);
-          return { round: c.anchorRound, height: c.anchorHeight, id: c.anchorId, mint: c.mint };
-        })()
-        : null;
     const drain = () => {
       for (const a of engine.takeAnchors()) {
         if (++index > n) continue;
@@ -410,7 +409,7 @@ export class StateSnapshotter implements Snapshotter {
       drain();
     }
     if (at === null) throw noCp(`the stored DAG re-derives only ${index} of ${n} anchors`);
-    const a: { round: number; height: number; id: Uint8Array; mint: MintChainSnapshot } = at;
+    const a: At = at;
     if (hex(a.id) !== rec.id) throw noCp(`anchor ${n} is ${hex(a.id)}, the record says ${rec.id}`);
     let cp: ConsensusCheckpoint;
     try {

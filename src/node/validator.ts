@@ -208,6 +208,8 @@ const hex = bytesToHex;
 const MAX_GET_UTXOS = 1000;
 const FINALITY_SAMPLES = 2048;
 const MAX_PENDING_MINTS = 64;
+/** Gossip-validated event decodes kept for intake. */
+const DECODED_CACHE = 1024;
 /** Valid signature checks remembered between admission and apply (ADR 0074). */
 const SIG_CACHE_ENTRIES = 262_144;
 /** Anchors after which a still-pending pool transaction is dropped (the client resubmits). */
@@ -285,7 +287,18 @@ export function decodeEventBody(
   if (!verify(event.signature, id, key)) throw new RangeError("Bad event signature");
   const header = fromSignedHeader({ header: h, signature: event.signature });
   const txs = pl.payload.txs.map((tx, i) => ({ tx, txId: pl.txIds[i]! }));
-  return { body, event, header, txs, txBytes: pl.payload.txs.map((t) => encodeTx(t)) };
+  // Encoded lazily: only get_tx reads them, and re-encoding every tx of every event was a
+  // measurable share of a loaded node's CPU (docs/performance.md, Testnet-0).
+  let txBytes: Uint8Array[] | undefined;
+  return {
+    body,
+    event,
+    header,
+    txs,
+    get txBytes() {
+      return txBytes ??= pl.payload.txs.map((t) => encodeTx(t));
+    },
+  };
 }
 
 /** Gossip id of a transaction body: its wtxid, or an id that matches nothing when malformed. */
@@ -374,6 +387,7 @@ export class ValidatorService implements Component {
   #history = new HistoryIndex();
   #pool: Mempool;
   #sigs = new VerifiedSigCache(SIG_CACHE_ENTRIES);
+  #decoded = new Map<string, EventRec>();
   #pendingMints = new Map<string, Mint>();
   #finality: number[] = [];
   #txsFinalized = 0;
@@ -842,7 +856,14 @@ export class ValidatorService implements Component {
   #validate(body: Uint8Array): ValidationResult {
     try {
       const rec = decodeEventBody(body, this.#o.genesis, this.#verifySig);
-      this.#verified.add(hex(rec.header.id));
+      const key = hex(rec.header.id);
+      this.#verified.add(key);
+      // Intake (#onBody) reuses this decode instead of decoding and verifying again. Bounded:
+      // the oldest entries go (an evicted one is simply decoded again).
+      this.#decoded.set(key, rec);
+      if (this.#decoded.size > DECODED_CACHE) {
+        this.#decoded.delete(this.#decoded.keys().next().value!);
+      }
       return { verdict: "accept" };
     } catch (e) {
       return { verdict: "reject", reason: e instanceof CodecError ? "MALFORMED" : "INVALID" };
@@ -852,10 +873,15 @@ export class ValidatorService implements Component {
   #onBody(b: NewBody): Promise<void> {
     if (b.kind !== "events") return Promise.resolve();
     return this.#enqueue(async () => {
-      if (this.#events.has(hex(b.id))) return;
+      const key = hex(b.id);
+      const cached = this.#decoded.get(key);
+      this.#decoded.delete(key);
+      if (this.#events.has(key)) return;
       let rec: EventRec;
       try {
-        rec = decodeEventBody(b.body, this.#o.genesis, this.#verifySig);
+        rec = cached !== undefined && cached.body === b.body
+          ? cached
+          : decodeEventBody(b.body, this.#o.genesis, this.#verifySig);
       } catch (e) {
         this.#log.debug("Dropped event body", { from: b.from, error: (e as Error).message });
         return;

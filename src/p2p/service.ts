@@ -21,7 +21,8 @@ import { KEEP_ALIVE, type Libp2p, type PeerId, type PrivateKey } from "@libp2p/i
 import { peerIdFromString } from "@libp2p/peer-id";
 import { lpStream } from "@libp2p/utils";
 import { multiaddr } from "@multiformats/multiaddr";
-import { blake3 } from "@noble/hashes/blake3.js";
+// The native BLAKE3 when it loads (gossipsub hashes every message it sees for its id).
+import { blake3 } from "../crypto/mod.ts";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { getLogger } from "@logtape/logtape";
 import { P2pError, type Verdict } from "./errors.ts";

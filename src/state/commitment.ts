@@ -242,6 +242,13 @@ export class StateCommitment {
   #levels: Uint8Array[] = [];
   #dirty = new Uint8Array(BUCKETS);
   #dirtyList: number[] = [];
+  /**
+   * Upper bounds, since the last rehash, of the leaves to recompute and of their message bytes
+   * (every write adds; a rewrite or delete of a pending leaf only over-counts), so the rehash
+   * sizes its buffer without a counting walk over the dirty buckets.
+   */
+  #pendingLeaves = 0;
+  #pendingBytes = 0;
   #size = 0;
 
   constructor() {
@@ -339,6 +346,8 @@ export class StateCommitment {
       b = this.#buckets[bi] = { keys: [], vals: [], known: [], leaves: new Uint8Array(32 * 8) };
     }
     const i = lowerBound(b.keys, k);
+    this.#pendingLeaves++;
+    this.#pendingBytes += LEAF_PREFIX + value.length;
     if (b.keys[i] === k) {
       b.vals[i] = value;
       b.known[i] = false;
@@ -406,6 +415,23 @@ export class StateCommitment {
     return this.#levels[TREE_LEVELS]!.slice(0, 32);
   }
 
+  /** Recount the pending leaves exactly (a walk over the dirty buckets). */
+  #exactPending(order: Uint32Array): void {
+    let n = 0, bytes = 0;
+    for (let j = 0; j < order.length; j++) {
+      const b = this.#buckets[order[j]!];
+      if (b === undefined) continue;
+      for (let i = 0; i < b.known.length; i++) {
+        if (!b.known[i]) {
+          n++;
+          bytes += LEAF_PREFIX + b.vals[i]!.length;
+        }
+      }
+    }
+    this.#pendingLeaves = n;
+    this.#pendingBytes = bytes;
+  }
+
   #rehash(): void {
     const dirty = this.#dirtyList;
     this.#dirtyList = [];
@@ -413,61 +439,48 @@ export class StateCommitment {
     const order = Uint32Array.from(dirty).sort();
     const nd = order.length;
     const buckets = this.#buckets;
-    // 1. Missing leaves: every message written once, straight into one packed buffer, hashed in
-    //    one call (blake3BatchPacked: no per-message views in or out).
-    let count = 0, bytes = 0;
+    // 1. Missing leaves: every message written once, straight into one packed buffer (sized by
+    //    the pending upper bounds), hashed in one call (blake3BatchPacked: no per-message views).
+    if (this.#pendingLeaves > this.#size) this.#exactPending(order); // loose after many rewrites
+    const buf = new Uint8Array(this.#pendingBytes);
+    const offs = new Uint32Array(this.#pendingLeaves + 1);
+    this.#pendingLeaves = 0;
+    this.#pendingBytes = 0;
+    const tagLen = TAG_LEAF.length;
+    let o = 0, count = 0;
     for (let j = 0; j < nd; j++) {
       const b = buckets[order[j]!];
       if (b === undefined) continue;
-      const known = b.known, vals = b.vals;
+      const { keys, vals, known } = b;
       for (let i = 0; i < known.length; i++) {
-        if (!known[i]) {
-          count++;
-          bytes += LEAF_PREFIX + vals[i]!.length;
-        }
+        if (known[i]) continue;
+        offs[count++] = o;
+        for (let c = 0; c < tagLen; c++) buf[o++] = TAG_LEAF[c]!;
+        const k = keys[i]!, v = vals[i]!;
+        for (let c = 0; c < STATE_KEY_LEN; c++) buf[o++] = k.charCodeAt(c);
+        for (let c = 0; c < v.length; c++) buf[o++] = v.charCodeAt(c);
       }
     }
-    if (count > 0) {
-      const buf = new Uint8Array(bytes);
-      const offs = new Uint32Array(count + 1);
-      const tagLen = TAG_LEAF.length;
-      let o = 0, m = 0;
-      for (let j = 0; j < nd; j++) {
-        const b = buckets[order[j]!];
-        if (b === undefined) continue;
-        const { keys, vals, known } = b;
-        for (let i = 0; i < known.length; i++) {
-          if (known[i]) continue;
-          offs[m++] = o;
-          for (let c = 0; c < tagLen; c++) buf[o++] = TAG_LEAF[c]!;
-          const k = keys[i]!, v = vals[i]!;
-          for (let c = 0; c < STATE_KEY_LEN; c++) buf[o++] = k.charCodeAt(c);
-          for (let c = 0; c < v.length; c++) buf[o++] = v.charCodeAt(c);
-        }
-      }
-      offs[count] = o;
-      const hashes = blake3BatchPacked(buf, offs);
-      // Same traversal again: the j-th missing leaf gets the j-th digest.
-      let h = 0;
-      for (let j = 0; j < nd; j++) {
-        const b = buckets[order[j]!];
-        if (b === undefined) continue;
-        const { known, leaves } = b;
-        for (let i = 0; i < known.length; i++) {
-          if (known[i]) continue;
-          for (let c = 0, d = 32 * i; c < 32; c++) leaves[d++] = hashes[h++]!;
-          known[i] = true;
-        }
+    offs[count] = o;
+    // The same walk assigns the j-th digest to the j-th missing leaf and sizes the bucket level.
+    const hashes = count === 0 ? buf : blake3BatchPacked(buf, offs.subarray(0, count + 1));
+    let bytes = 0;
+    for (let j = 0, h = 0; j < nd; j++) {
+      const b = buckets[order[j]!];
+      bytes += TAG_BUCKET.length;
+      if (b === undefined) continue;
+      const { known, leaves } = b;
+      bytes += 32 * known.length;
+      for (let i = 0; i < known.length; i++) {
+        if (known[i]) continue;
+        for (let c = 0, d = 32 * i; c < 32; c++) leaves[d++] = hashes[h++]!;
+        known[i] = true;
       }
     }
     // 2. Buckets: TAG_BUCKET || leaves, packed the same way.
-    bytes = 0;
-    for (let j = 0; j < nd; j++) {
-      bytes += TAG_BUCKET.length + 32 * (buckets[order[j]!]?.keys.length ?? 0);
-    }
     const bbuf = new Uint8Array(bytes);
     const boffs = new Uint32Array(nd + 1);
-    let o = 0;
+    o = 0;
     for (let j = 0; j < nd; j++) {
       const bi = order[j]!;
       this.#dirty[bi] = 0;
