@@ -7,20 +7,55 @@
  *   deno run -A scripts/snapshot_measure.ts --anchors 2000
  * @module
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { Registry } from "prom-client";
-import { oneSeatGenesis, oneSeatOptions, testKey, until } from "../src/node/_testing.ts";
-import { StateSnapshotter, ValidatorService } from "../src/node/mod.ts";
+import { encodeAddress } from "../src/codec/mod.ts";
+import { schnorrPublicKey } from "../src/crypto/mod.ts";
+import {
+  parseGenesis,
+  StateSnapshotter,
+  type ValidatorOptions,
+  ValidatorService,
+} from "../src/node/mod.ts";
 import { DEVNET } from "../src/params/mod.ts";
 
 const arg = Deno.args.indexOf("--anchors");
 const target = arg >= 0 ? Number(Deno.args[arg + 1]) : 2000;
-const seat = testKey(5);
-const genesis = oneSeatGenesis(seat, testKey(6), "snapshot measure");
+const secretKey = new Uint8Array(32).fill(5);
+const seat = { secretKey, publicKey: schnorrPublicKey(secretKey) };
+const genesis = parseGenesis({
+  network: "devnet",
+  committee: [bytesToHex(seat.publicKey)],
+  genesis_note: "snapshot measure",
+  allocations: [{
+    address: encodeAddress({ type: "key", pubkey: seat.publicKey }, "devnet"),
+    amount: "100000000",
+  }],
+}, "inline");
+const options = (dataDir: string): ValidatorOptions => ({
+  genesis,
+  network: DEVNET,
+  seatKey: seat,
+  dataDir,
+  eventIntervalMs: 2,
+  antiEntropyMs: 1000,
+  mempoolMaxTxs: 10,
+  listen: null,
+  bootstrap: [],
+});
+
+async function until(f: () => boolean, ms: number, what: string): Promise<void> {
+  const end = performance.now() + ms;
+  while (!f()) {
+    if (performance.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 /** Starts a validator in `dir`, runs it until anchor `n` (or just starts it), stops it. */
 async function run(dir: string, n: number | null): Promise<{ startMs: number; events: number }> {
   const kv = await Deno.openKv(`${dir}/chain.kv`);
-  const svc = new ValidatorService(oneSeatOptions(genesis, seat, dir));
+  const svc = new ValidatorService(options(dir));
   svc.bind({ flush: (c) => c(), kv: () => kv, registry: new Registry() });
   const t0 = performance.now();
   await svc.start();

@@ -83,3 +83,11 @@ Deno.test("runSimnet() replays a seed byte for byte", async () => {
   assert.equal(a, b);
   assert.notEqual(JSON.stringify(await runSimnet(sc, 12)), a);
 });
+
+Deno.test("runSimnet() keeps honest 21-seat finality within 8 one-way delays (issue 5, ADR 0024)", async () => {
+  const text = await Deno.readTextFile(new URL("bench/honest-21-finality.toml", dir));
+  const s = await runSimnet(parseScenario(text), 1);
+  assert.ok(summaryOk(s), s.failures.join("; "));
+  assert.ok(s.finality_delays.p95 <= 8, `finality p95 ${s.finality_delays.p95} L`);
+  assert.ok(s.tx_finality_delays.p95 <= 8, `tx finality p95 ${s.tx_finality_delays.p95} L`);
+});

@@ -1,9 +1,10 @@
 /**
  * The wallet command line, `phantom-signer wallet <command>` (ADR 0055): create and restore a
  * wallet (BIP-39 mnemonic into the signer's encrypted keystore plus a public `wallet.json`),
- * receive addresses, balance and history through the node's JSON-RPC, send (coin selection,
- * PSPT, signing through a phantom-signer socket or the local keystore, submit), and PSPT sign /
- * submit for offline signing.
+ * receive addresses (the first unused one by asking the node), balance and history through the
+ * node's JSON-RPC, send (coin selection, PSPT, signing through a phantom-signer socket or the
+ * local keystore, submit), and every PSPT role for offline and multi-party signing: create, sign,
+ * combine, finalize, extract, submit.
  *
  * Secrets never travel on the command line: the keystore passphrase comes from
  * `--passphrase-file`, `$PHANTOM_WALLET_PASSPHRASE` or `--passphrase-stdin`; a mnemonic to restore
@@ -16,7 +17,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { encodeTx } from "../codec/mod.ts";
+import { encodeTx, txId as txIdOf } from "../codec/mod.ts";
 import {
   createKeystore,
   generateMnemonic,
@@ -33,6 +34,7 @@ import {
 import { NETWORK_NAMES } from "../params/mod.ts";
 import {
   addressToPredicate,
+  combinePspt,
   extractTx,
   finalizePspt,
   type HistoryItem,
@@ -414,6 +416,32 @@ async function readPsptFile(path: string): Promise<Pspt> {
   return psptFromBase64(text.trim());
 }
 
+/** Prints `fields` plus the PSPT (base64), or writes the PSPT to `out` and prints its path. */
+async function emitPspt(
+  io: WalletIo,
+  b64: string,
+  out: string | undefined,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  if (out !== undefined) await Deno.writeTextFile(out, b64 + "\n");
+  json(io, { ...fields, ...(out === undefined ? { pspt: b64 } : { out }) });
+}
+
+/** Finalizes `p` in place, or names the first input that is not fully signed (exit 1). */
+function requireFinal(p: Pspt): void {
+  if (!finalizePspt(p)) {
+    const i = p.inputs.findIndex((x) => x.finalSigs === undefined);
+    throw new PsptError("PSPT_NOT_FINAL", `inputs/${i}`, "not all inputs are signed");
+  }
+}
+
+/** x-only keys (hex) the wallet derives within its scan, receive and change chains. */
+function ownKeys(w: WalletFile): Set<string> {
+  return new Set(
+    [...accountOf(w).keysByCommitment(gapOf(w)).values()].map((k) => bytesToHex(k.xOnly)),
+  );
+}
+
 async function createOrRestore(
   io: WalletIo,
   o: CommonOpts & {
@@ -528,6 +556,8 @@ Examples:
   phantom-signer wallet send --to tpc1... --amount 1.5 --signer-socket /run/phantom/signer.sock
   phantom-signer wallet send --to tpc1... --amount 1.5 --dry-run --pspt-out pay.pspt
   phantom-signer wallet pspt sign pay.pspt --out pay.signed.pspt --passphrase-file pass.txt
+  phantom-signer wallet pspt combine a.pspt b.pspt --out both.pspt
+  phantom-signer wallet pspt extract both.pspt
   phantom-signer wallet pspt submit pay.signed.pspt
 
 Secrets never go on the command line: the passphrase comes from --passphrase-file,
@@ -563,14 +593,42 @@ Exit codes: 0 success, 1 runtime failure (node or signer, refused transaction),
     });
   }
 
-  commonOptions(
+  nodeOptions(commonOptions(
     wallet.command("address")
-      .description("Print the current receive address (Bech32m); --new hands out the next one.")
-      .option("--new", "advance to a fresh receive address"),
+      .description(
+        "Print the current receive address (Bech32m); --new hands out the next one; --unused " +
+          "asks the node for the first receive address without history or balance.",
+      )
+      .option("--new", "advance to a fresh receive address")
+      .option("--unused", "the first receive address the node has seen no use of (needs --node)"),
     false,
-  ).action(async (o: CommonOpts & { new?: boolean }) => {
+  )).action(async (o: NodeOpts & { new?: boolean; unused?: boolean }) => {
     const dir = walletDir(io, o);
     const w = await readWalletFile(dir);
+    if (o.new === true && o.unused === true) {
+      throw new UsageError("Give one of --new and --unused, not both");
+    }
+    if (o.unused === true) {
+      const rpc = await nodeClient(io, o);
+      const account = accountOf(w);
+      for (let i = 0; i <= MAX_RECEIVE_INDEX; i++) {
+        const k = account.receiveKey(i);
+        // Finalized history or any balance (pending included) means the address was used.
+        const h = await rpc.getHistory(k.address, { limit: 1 });
+        if (h.entries.length > 0) continue;
+        const b = await rpc.getBalance(k.address);
+        if (b.confirmed !== 0n || b.pending !== 0n) continue;
+        // Handing out an index past the current one extends the scan to cover it.
+        if (i + 1 > w.next_receive) {
+          w.next_receive = i + 1;
+          await writeWalletFile(dir, w);
+        }
+        json(io, { address: k.address, index: i, network: w.network, unused: true });
+        state.code = WALLET_EXIT.OK;
+        return;
+      }
+      throw new UsageError(`No unused receive address up to index ${MAX_RECEIVE_INDEX}`);
+    }
     if (o.new === true) {
       if (w.next_receive > MAX_RECEIVE_INDEX) {
         throw new UsageError(`No more receive addresses: index ${MAX_RECEIVE_INDEX} reached`);
@@ -697,7 +755,35 @@ Exit codes: 0 success, 1 runtime failure (node or signer, refused transaction),
   );
 
   const pspt = wallet.command("pspt")
-    .description("Sign or submit a PSPT (from send --dry-run / --pspt-out, or another wallet).");
+    .description(
+      "PSPT roles (docs/spec/wallet.md §5.3): create, sign, combine, finalize, extract, submit.",
+    );
+  nodeOptions(commonOptions(
+    pspt.command("create")
+      .description(
+        "Create the unsigned PSPT of a payment (coin selection, change, the node's fee floor, " +
+          "spent outputs and key origins filled in); watch-only, like send --dry-run.",
+      )
+      .requiredOption("--to <address>", "recipient (Bech32m, this wallet's network)")
+      .requiredOption("--amount <pc>", "amount in PC, at most 8 decimals", parsePcAmount)
+      .option("--out <path>", "write the PSPT there instead of printing it"),
+    false,
+  )).action(async (o: NodeOpts & { to: string; amount: bigint; out?: string }) => {
+    const w = await readWalletFile(walletDir(io, o));
+    addressToPredicate(o.to, w.network);
+    const rpc = await nodeClient(io, o);
+    const { transfer, pspt: p } = await new Wallet({ gapLimit: gapOf(w) }, {
+      account: accountOf(w),
+      rpc,
+    }).prepare([{ to: o.to, amount: o.amount }]);
+    await emitPspt(io, psptToBase64(p), o.out, {
+      amount: o.amount,
+      fee: transfer.fee,
+      inputs: transfer.tx.inputs.length,
+      change: transfer.changeKey?.address ?? null,
+    });
+    state.code = WALLET_EXIT.OK;
+  });
   signerOptions(commonOptions(
     pspt.command("sign")
       .argument("<file>", "PSPT, base64")
@@ -713,7 +799,9 @@ Exit codes: 0 success, 1 runtime failure (node or signer, refused transaction),
     const p = await readPsptFile(file);
     const signer = await openSigner(io, o, dir, w);
     try {
-      const added = await signPspt(p, signer);
+      // Only this wallet's keys: the other inputs of a multi-party PSPT are someone else's.
+      const mine = ownKeys(w);
+      const added = await signPspt(p, signer, { only: (x) => mine.has(x) });
       const b64 = psptToBase64(p);
       // Finalizing a copy tells whether it is complete without dropping signing material.
       const complete = finalizePspt(psptFromBase64(b64));
@@ -735,14 +823,55 @@ Exit codes: 0 success, 1 runtime failure (node or signer, refused transaction),
     false,
   )).action(async (file: string, o: NodeOpts) => {
     const p = await readPsptFile(file);
-    if (!finalizePspt(p)) {
-      const i = p.inputs.findIndex((x) => x.finalSigs === undefined);
-      throw new PsptError("PSPT_NOT_FINAL", `inputs/${i}`, "not all inputs are signed");
-    }
+    requireFinal(p);
     const txId = await (await nodeClient(io, o)).submitTx(encodeTx(extractTx(p)));
     json(io, { txid: bytesToHex(txId) });
     state.code = WALLET_EXIT.OK;
   });
+  pspt.command("combine")
+    .argument("<files...>", "two or more PSPTs of the same transaction, base64")
+    .description(
+      "Merge the signatures, MuSig2 nonces and partial signatures of PSPTs of one transaction " +
+        "(any field with two different values is refused); prints the merged PSPT and whether " +
+        "every input can now be finalized.",
+    )
+    .option("--out <path>", "write the merged PSPT there instead of printing it")
+    .action(async (files: string[], o: { out?: string }) => {
+      if (files.length < 2) throw new UsageError("pspt combine needs at least two PSPT files");
+      let p = await readPsptFile(files[0]!);
+      for (const f of files.slice(1)) p = combinePspt(p, await readPsptFile(f));
+      const b64 = psptToBase64(p);
+      // Finalizing a copy tells whether it is complete without dropping signing material.
+      const complete = finalizePspt(psptFromBase64(b64));
+      await emitPspt(io, b64, o.out, { combined: files.length, complete });
+      state.code = WALLET_EXIT.OK;
+    });
+  pspt.command("finalize")
+    .argument("<file>", "fully signed PSPT, base64")
+    .description(
+      "Turn the signatures of every input into its final witness (signing material dropped); " +
+        "exit 1 naming the first input that is not fully signed.",
+    )
+    .option("--out <path>", "write the finalized PSPT there instead of printing it")
+    .action(async (file: string, o: { out?: string }) => {
+      const p = await readPsptFile(file);
+      requireFinal(p);
+      await emitPspt(io, psptToBase64(p), o.out, { complete: true });
+      state.code = WALLET_EXIT.OK;
+    });
+  pspt.command("extract")
+    .argument("<file>", "fully signed or finalized PSPT, base64")
+    .description(
+      "Finalize and print the signed transaction ({txid, tx} in hex) without submitting it.",
+    )
+    .action(async (file: string) => {
+      const p = await readPsptFile(file);
+      requireFinal(p);
+      const tx = extractTx(p);
+      const bytes = encodeTx(tx);
+      json(io, { txid: bytesToHex(txIdOf(tx)), tx: bytesToHex(bytes), bytes: bytes.length });
+      state.code = WALLET_EXIT.OK;
+    });
 
   return wallet;
 }

@@ -569,7 +569,11 @@ export class ConsensusEngine {
     // One known event at that seq: b's contiguous chain holds exactly that one.
     if (at !== undefined && at.length === 1) return at[0] === a.idx;
     let z = b;
-    while (z.seq > a.seq) z = this.#recs[z.self]!;
+    while (z.seq > a.seq) {
+      // Below a restored checkpoint's window the chain is pruned (ADR 0076): take it as linked.
+      if (z.self < 0) return true;
+      z = this.#recs[z.self]!;
+    }
     return z.idx === a.idx;
   }
 

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { SignerError } from "./errors.ts";
-import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES, parseRequest } from "./protocol.ts";
+import {
+  MAX_EVENT_BYTES,
+  MAX_MUSIG_MSG_BYTES,
+  MAX_REQUEST_BYTES,
+  MAX_SEAT_TX_BYTES,
+  METHOD_ROLES,
+  parseRequest,
+} from "./protocol.ts";
 
 const SEAT = { role: "seat", account: 0, index: 0 };
 const WALLET = { role: "wallet", account: 0, index: 0 };
@@ -144,11 +151,43 @@ Deno.test("parseRequest() rejects bad fields of each method, naming the field", 
     ["musig_sign", { tweaks: ["11"], is_xonly: [true] }, "params.tweaks[0]"],
     ["musig_sign", { tweaks: Array(9).fill(H32), is_xonly: Array(9).fill(true) }, "params.tweaks"],
     ["musig_sign", { is_xonly: ["yes"] }, "params.is_xonly[0]"],
+    // Fields the first list left without a case of their own (audit of issue 9).
+    ["sign_seat_tx", { tx: "zz" }, "params.tx"],
+    ["sign_seat_tx", { tx: "00".repeat(MAX_SEAT_TX_BYTES + 1) }, "params.tx"],
+    ["sign_seat_tx", { spent_outputs: "03" }, "params.spent_outputs"],
+    ["sign_seat_tx", { spent_outputs: [3] }, "params.spent_outputs[0]"],
+    ["sign_da_attestation", { attestation: "" }, "params.attestation"],
+    ["sign_da_attestation", { attestation: "0G" }, "params.attestation"],
+    ["sign_da_attestation", { header: "00".repeat(MAX_EVENT_BYTES + 1) }, "params.header"],
+    ["sign_da_attestation", { header: undefined }, "params.header"],
+    ["sign_bond", { sighash: undefined }, "params.sighash"],
+    ["sign_payout", { sighash: "11".repeat(31) }, "params.sighash"],
+    ["musig_nonce", { agg_pubkey: 5 }, "params.agg_pubkey"],
+    ["musig_nonce", { msg: "abc" }, "params.msg"],
+    ["musig_sign", { session: undefined }, "params.session"],
+    ["musig_sign", { session: "AB".repeat(16) }, "params.session"],
+    ["musig_sign", { agg_nonce: undefined }, "params.agg_nonce"],
+    ["musig_sign", { agg_nonce: "zz".repeat(66) }, "params.agg_nonce"],
+    ["musig_sign", { pubkeys: undefined }, "params.pubkeys"],
+    ["musig_sign", { msg: "0" }, "params.msg"],
+    ["musig_sign", { msg: "00".repeat(MAX_MUSIG_MSG_BYTES + 1) }, "params.msg"],
+    ["musig_sign", { tweaks: H32, is_xonly: [true] }, "params.tweaks"],
+    ["musig_sign", { is_xonly: true }, "params.is_xonly"],
   ];
   for (const [m, patch, field] of cases) {
     const p: Record<string, unknown> = { ...(GOOD[m] as object), ...patch };
     for (const k of Object.keys(patch)) if (patch[k] === undefined) delete p[k];
     expectError(req(m, p), "REQUEST_MALFORMED", field);
+  }
+});
+
+Deno.test("parseRequest() refuses an unknown field and missing params in every method", () => {
+  // Every method of the protocol has a well-formed case above: the lists cannot drift apart.
+  assert.deepEqual(Object.keys(GOOD).sort(), Object.keys(METHOD_ROLES).sort());
+  for (const [m, p] of Object.entries(GOOD)) {
+    expectError(req(m, { ...(p as object), extra: 1 }), "REQUEST_MALFORMED", "params.extra");
+    expectError(req(m, []), "REQUEST_MALFORMED", "params");
+    expectError(JSON.stringify({ v: 1, id: 1, method: m }), "REQUEST_MALFORMED", "params");
   }
 });
 

@@ -200,6 +200,46 @@ Deno.test("Signer musig_sign refuses a second use of a secret nonce", async () =
   );
 });
 
+Deno.test("Signer musig_sign refuses a session from before a restart and bad round-2 inputs", async () => {
+  const dir = await Deno.makeTempDir();
+  const first = await makeSigner(dir);
+  const other = await makeSigner(await Deno.makeTempDir(), { seed: new Uint8Array(64).fill(1) });
+  const ka: KeyRef = { role: "wallet", account: 0, index: 0 };
+  const a = new LocalSignerApi(first.signer);
+  const b = new LocalSignerApi(other.signer);
+  const pks = musigSortKeys([
+    (await a.getPublicKey(ka)).compressed,
+    (await b.getPublicKey(ka)).compressed,
+  ]);
+  const msg = new Uint8Array(32).fill(6);
+  const na = await a.musigNonce(ka, { aggPublicKey: musigAggregateKey(pks), msg });
+  const nb = await b.musigNonce(ka, { msg });
+  const { nonceAggregate } = await import("@scure/btc-signer/musig2.js");
+  const p = {
+    session: na.session,
+    aggNonce: nonceAggregate([na.publicNonce, nb.publicNonce]),
+    publicKeys: pks,
+    msg,
+  };
+  // The process restarts between round 1 and round 2: the secret nonce was never written down,
+  // so the new process cannot sign with it (the nonce can only be lost, never used twice).
+  first.backend.close();
+  const second = await makeSigner(dir);
+  const a2 = new LocalSignerApi(second.signer);
+  await rejectsSigner(a2.musigSign(ka, p), "NONCE_UNKNOWN");
+  // Round-2 inputs that cannot be right are MUSIG_INVALID. The own-key check comes before the
+  // session is taken, so the session survives it; a bad aggregate nonce consumes it.
+  const stranger = (await b.getPublicKey(ka)).compressed;
+  const nd = await a2.musigNonce(ka, { msg });
+  await rejectsSigner(
+    a2.musigSign(ka, { ...p, session: nd.session, publicKeys: [stranger] }),
+    "MUSIG_INVALID",
+  );
+  const badNonce = { ...p, session: nd.session, aggNonce: new Uint8Array(66).fill(7) };
+  await rejectsSigner(a2.musigSign(ka, badNonce), "MUSIG_INVALID");
+  await rejectsSigner(a2.musigSign(ka, badNonce), "NONCE_REUSED");
+});
+
 Deno.test("MusigGroup.sign() produces a BIP-340 signature for 2-of-2 and 5-of-5", async () => {
   for (const n of [2, 5]) {
     const parts = [];

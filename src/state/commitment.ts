@@ -197,6 +197,12 @@ export function verifyStateProof(
 interface Bucket {
   /** Keys (latin1) in ascending order. */
   keys: string[];
+  /**
+   * {@linkcode prefixOf} of each key, aligned with `keys`: a binary search compares these
+   * unboxed doubles (one array, a cache line or two) and touches a key string only on a tie,
+   * instead of chasing ~4 scattered strings per lookup.
+   */
+  fp: number[];
   /** Values (latin1), aligned with `keys`. */
   vals: string[];
   /** Whether the leaf at the same position is current (false until the next rehash). */
@@ -283,7 +289,7 @@ export class StateCommitment {
   getS(k: string): string | undefined {
     const b = this.#buckets[bucketOfS(k)];
     if (b === undefined) return undefined;
-    const i = lowerBound(b.keys, k);
+    const i = lowerBound(b, k);
     return b.keys[i] === k ? b.vals[i] : undefined;
   }
 
@@ -294,7 +300,7 @@ export class StateCommitment {
    */
   hasS(k: string): boolean {
     const b = this.#buckets[bucketOfS(k)];
-    return b !== undefined && b.keys[lowerBound(b.keys, k)] === k;
+    return b !== undefined && b.keys[lowerBound(b, k)] === k;
   }
 
   /**
@@ -343,9 +349,15 @@ export class StateCommitment {
     const bi = bucketOfS(k);
     let b = this.#buckets[bi];
     if (b === undefined) {
-      b = this.#buckets[bi] = { keys: [], vals: [], known: [], leaves: new Uint8Array(32 * 8) };
+      b = this.#buckets[bi] = {
+        keys: [],
+        fp: [],
+        vals: [],
+        known: [],
+        leaves: new Uint8Array(32 * 8),
+      };
     }
-    const i = lowerBound(b.keys, k);
+    const i = lowerBound(b, k);
     this.#pendingLeaves++;
     this.#pendingBytes += LEAF_PREFIX + value.length;
     if (b.keys[i] === k) {
@@ -360,16 +372,19 @@ export class StateCommitment {
       }
       b.leaves.copyWithin(32 * (i + 1), 32 * i, 32 * n);
       // Shift by hand: buckets hold ~15 entries, where a loop beats the splice builtin.
-      const { keys, vals, known } = b;
+      const { keys, fp, vals, known } = b;
       keys.push(k);
+      fp.push(0);
       vals.push(value);
       known.push(false);
       for (let j = n; j > i; j--) {
         keys[j] = keys[j - 1]!;
+        fp[j] = fp[j - 1]!;
         vals[j] = vals[j - 1]!;
         known[j] = known[j - 1]!;
       }
       keys[i] = k;
+      fp[i] = prefixOf(k);
       vals[i] = value;
       known[i] = false;
       this.#size++;
@@ -381,17 +396,19 @@ export class StateCommitment {
     const bi = bucketOfS(k);
     const b = this.#buckets[bi];
     if (b === undefined) return false;
-    const i = lowerBound(b.keys, k);
+    const i = lowerBound(b, k);
     if (b.keys[i] !== k) return false;
     const n = b.keys.length;
     b.leaves.copyWithin(32 * i, 32 * (i + 1), 32 * n);
-    const { keys, vals, known } = b;
+    const { keys, fp, vals, known } = b;
     for (let j = i + 1; j < n; j++) {
       keys[j - 1] = keys[j]!;
+      fp[j - 1] = fp[j]!;
       vals[j - 1] = vals[j]!;
       known[j - 1] = known[j]!;
     }
     keys.pop();
+    fp.pop();
     vals.pop();
     known.pop();
     this.#size--;
@@ -538,7 +555,7 @@ export class StateCommitment {
     const k = latin1(key);
     const b = this.#buckets[bi];
     const keys = b?.keys ?? [];
-    const i = lowerBound(keys, k);
+    const i = b === undefined ? 0 : lowerBound(b, k);
     const present = i < keys.length && keys[i] === k;
     const siblings: Uint8Array[] = [];
     let pos = bi;
@@ -603,11 +620,25 @@ export class StateCommitment {
   }
 }
 
-function lowerBound(a: readonly string[], k: string): number {
-  let lo = 0, hi = a.length;
+/**
+ * The first 6 chars of a latin1 key as one exact double (48 bits): `prefixOf(a) < prefixOf(b)`
+ * implies `a < b`, and equal prefixes leave the order to the strings.
+ */
+function prefixOf(k: string): number {
+  const hi = k.charCodeAt(0) * 256 + k.charCodeAt(1);
+  const lo = ((k.charCodeAt(2) << 24) | (k.charCodeAt(3) << 16) | (k.charCodeAt(4) << 8) |
+    k.charCodeAt(5)) >>> 0;
+  return hi * 4294967296 + lo;
+}
+
+/** Position of the first key of `b` not below `k` (string order, via the prefixes). */
+function lowerBound(b: Bucket, k: string): number {
+  const fp = b.fp, keys = b.keys, f = prefixOf(k);
+  let lo = 0, hi = fp.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (a[mid]! < k) lo = mid + 1;
+    const x = fp[mid]!;
+    if (x < f || (x === f && keys[mid]! < k)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

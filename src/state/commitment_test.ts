@@ -90,3 +90,63 @@ Deno.test("bucketOf() spreads the outputs of one transaction over consecutive bu
   assert.equal(bucketOf(key(3, 1)), (b0 + 1) % 65536);
   assert.throws(() => bucketOf(new Uint8Array(36)), TypeError);
 });
+
+Deno.test("StateCommitment.root() is right after many rewrites and deletes between two roots", () => {
+  // Far more writes than entries between roots: the rehash recounts its pending leaves exactly.
+  const a = new StateCommitment(), b = new StateCommitment();
+  for (let i = 0; i < 50; i++) a.set(key(i), new Uint8Array([i]));
+  a.root();
+  for (let round = 0; round < 40; round++) {
+    for (let i = 0; i < 50; i++) a.set(key(i), new Uint8Array(1 + (round % 5)).fill(round));
+    a.delete(key(round));
+    a.set(key(100 + round), new Uint8Array([round, 1]));
+  }
+  // Every round rewrites keys 0..49, then deletes key(round): only key(39) stays deleted.
+  for (let i = 0; i < 50; i++) if (i !== 39) b.set(key(i), new Uint8Array(1 + (39 % 5)).fill(39));
+  for (let r = 0; r < 40; r++) b.set(key(100 + r), new Uint8Array([r, 1]));
+  assert.deepEqual(a.root(), b.root());
+  assert.equal(a.size, b.size);
+  // Only values changed, no new keys: the leaves of the changed entries are rehashed.
+  a.set(key(45), new Uint8Array([7]));
+  b.set(key(45), new Uint8Array([7]));
+  assert.deepEqual(a.root(), b.root());
+});
+
+Deno.test("StateCommitment keeps every bucket in byte order of its keys, whatever their leading bytes (property)", () => {
+  // Keys forced into two buckets with mixed tags and ids, so that they differ in their first
+  // bytes as well as later ones (the bucket search compares 6-byte prefixes first).
+  const inBucket = (bucket: number, tag: number, id: Uint8Array): Uint8Array => {
+    const k = new Uint8Array(37);
+    k[0] = tag;
+    k.set(id, 1);
+    const index = (bucket - ((id[0]! << 8) | id[1]!) + 65536) % 65536;
+    new DataView(k.buffer).setUint32(33, index);
+    return k;
+  };
+  const arbKey = fc.record({
+    bucket: fc.constantFrom(0x1200, 0xffff),
+    tag: fc.integer({ min: 0, max: 3 }),
+    id: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+  }).map(({ bucket, tag, id }) => inBucket(bucket, tag, id));
+  fc.assert(
+    fc.property(fc.array(arbKey, { minLength: 1, maxLength: 60 }), fc.nat(), (keys, drop) => {
+      const c = new StateCommitment();
+      keys.forEach((k, i) => c.set(k, new Uint8Array([i & 255])));
+      const gone = keys[drop % keys.length]!;
+      c.delete(gone);
+      const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+      const seen = [...c.entries()].map(([k]) => ({ b: bucketOf(k), h: hex(k) }));
+      for (let i = 1; i < seen.length; i++) {
+        const [p, q] = [seen[i - 1]!, seen[i]!];
+        assert.ok(p.b < q.b || (p.b === q.b && p.h < q.h), `order at ${i}: ${p.h} ${q.h}`);
+      }
+      for (const k of keys) {
+        assert.equal(c.get(k) !== undefined, hex(k) !== hex(gone), hex(k));
+        const proof = c.prove(k);
+        const v = c.get(k);
+        assert.ok(verifyStateProof(c.root(), k, v ?? null, proof), hex(k));
+      }
+    }),
+    { numRuns: 150 },
+  );
+});

@@ -205,8 +205,11 @@ export function psptSighash(p: Pspt, i: number): Uint8Array {
  * no signature from that key yet. Each signature is verified before it is stored.
  * @param p the PSPT (updated in place)
  * @param api the signer
+ * @param opts `only`: sign just the key origins whose x-only key (hex) it accepts, skipping the
+ *   others; a wallet passes the keys it derives, so a PSPT with inputs of several wallets can be
+ *   signed by each in turn and combined (without it every origin must be the signer's key)
  * @returns how many signatures were added
- * @throws {PsptError} PSPT_CONFLICT when the signer's key differs from the key origin
+ * @throws {PsptError} PSPT_CONFLICT when the signer's key differs from a key origin it signs
  * @throws {SignerError} when the signer refuses
  * @example
  * ```ts
@@ -215,13 +218,18 @@ export function psptSighash(p: Pspt, i: number): Uint8Array {
  * console.assert(typeof signPspt === "function");
  * ```
  */
-export async function signPspt(p: Pspt, api: SignerApi): Promise<number> {
+export async function signPspt(
+  p: Pspt,
+  api: SignerApi,
+  opts: { only?: (xOnlyHex: string) => boolean } = {},
+): Promise<number> {
   let added = 0;
   for (let i = 0; i < p.inputs.length; i++) {
     const inp = p.inputs[i]!;
     if (inp.finalSigs !== undefined) continue;
     for (const [xHex, ref] of inp.keyOrigins) {
       if (inp.partialSigs.has(xHex)) continue;
+      if (opts.only !== undefined && !opts.only(xHex)) continue;
       const pk = await api.getPublicKey(ref);
       if (bytesToHex(pk.xOnly) !== xHex) {
         throw new PsptError(

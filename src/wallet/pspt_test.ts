@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { encodeTx, encodeTxOutput, type Predicate, type Tx, type TxOutput } from "../codec/mod.ts";
+import {
+  encodeTx,
+  encodeTxOutput,
+  type OutPoint,
+  type Predicate,
+  type Tx,
+  txId,
+  type TxOutput,
+} from "../codec/mod.ts";
+import { TESTNET } from "../params/mod.ts";
+import { StateEngine } from "../state/mod.ts";
 import {
   type KeyRef,
   type LocalSignerApi,
@@ -96,16 +106,18 @@ Deno.test("combinePspt() merges signatures from two signers of a 2-input transac
   const base = psptToBase64(psptFromTransfer(t));
   const a = psptFromBase64(base);
   const b = psptFromBase64(base);
-  // Each signer only has its own key; the other's key origin makes it refuse, so strip it.
-  for (const [p, keep] of [[a, acct.receiveKey(0)], [b, other.receiveKey(0)]] as const) {
-    for (const inp of p.inputs) {
-      for (const k of [...inp.keyOrigins.keys()]) {
-        if (k !== bytesToHex(keep.xOnly)) inp.keyOrigins.delete(k);
-      }
-    }
-  }
-  assert.equal(await signPspt(a, apiA), 1);
-  assert.equal(await signPspt(b, apiB), 1);
+  // Each signer only has its own key: without a filter the other's key origin makes it refuse;
+  // with `only` (the keys its wallet derives) it skips the other's input.
+  await assert.rejects(
+    signPspt(psptFromBase64(base), apiA),
+    (e: unknown) => e instanceof PsptError && e.code === "PSPT_CONFLICT",
+  );
+  const mine = (acc: WalletAccount) => {
+    const keys = new Set([...acc.keysByCommitment(5).values()].map((k) => bytesToHex(k.xOnly)));
+    return { only: (x: string) => keys.has(x) };
+  };
+  assert.equal(await signPspt(a, apiA, mine(acct)), 1);
+  assert.equal(await signPspt(b, apiB, mine(other)), 1);
   assert.equal(finalizePspt(decodePspt(encodePspt(a))), false);
   const c = combinePspt(a, b);
   assert.ok(finalizePspt(c));
@@ -139,13 +151,17 @@ Deno.test("signPspt() refuses a key origin that names another key", async () => 
   );
 });
 
-function spendOf(pred: Predicate, amount = 50_000n): { tx: Tx; spent: TxOutput[] } {
+function spendOf(
+  pred: Predicate,
+  amount = 50_000n,
+  prevout: OutPoint = { txId: new Uint8Array(32).fill(5), index: 1 },
+): { tx: Tx; spent: TxOutput[] } {
   const spent: TxOutput[] = [{ amount, predicate: pred }];
   const tx: Tx = {
     version: 1,
-    networkId: 2,
+    networkId: TESTNET.networkId,
     kind: { type: "transfer" },
-    inputs: [{ prevout: { txId: new Uint8Array(32).fill(5), index: 1 } }],
+    inputs: [{ prevout }],
     outputs: [{
       amount: amount - 1000n,
       predicate: { type: "key", pubkey: new Uint8Array(32).fill(3) },
@@ -156,7 +172,7 @@ function spendOf(pred: Predicate, amount = 50_000n): { tx: Tx; spent: TxOutput[]
   return { tx, spent };
 }
 
-async function musigSpend(n: number) {
+async function musigSpend(n: number, prevout?: OutPoint) {
   const apis: LocalSignerApi[] = [];
   for (let i = 0; i < n; i++) apis.push(await localSigner(new Uint8Array(64).fill(50 + i)));
   const ref: KeyRef = { role: "wallet", account: 0, chain: 0, index: 0 };
@@ -164,7 +180,7 @@ async function musigSpend(n: number) {
     await Promise.all(apis.map(async (a) => (await a.getPublicKey(ref)).compressed)),
   );
   const agg = musigAggregateKey(keys);
-  const { tx, spent } = spendOf({ type: "musig", key: agg, signers: n });
+  const { tx, spent } = spendOf({ type: "musig", key: agg, signers: n }, 50_000n, prevout);
   // Each participant works on its own copy; copies travel as base64 and are combined.
   let p = createPspt(tx);
   p.inputs[0]!.spentOutput = spent[0]!;
@@ -181,7 +197,7 @@ async function musigSpend(n: number) {
   verifyWitnesses(signed, spent);
   // A second signing round with the same sessions is refused by the signers.
   await assert.rejects(psptMusigSign(round2[0]!, 0, agg, apis[0]!, ref, sessions[0]!));
-  return signed;
+  return { signed, spent };
 }
 
 Deno.test("PSPT MuSig2 2-of-2 spend through the signer", async () => {
@@ -190,6 +206,48 @@ Deno.test("PSPT MuSig2 2-of-2 spend through the signer", async () => {
 
 Deno.test("PSPT MuSig2 n-of-n (5) spend through the signer", async () => {
   await musigSpend(5);
+});
+
+Deno.test("StateEngine accepts MuSig2 2-of-2 and n-of-n spends made through PSPT and the signer", async () => {
+  // Testnet rules with a one-anchor tier-0 maturity, so that the mint is spendable at anchor 1.
+  const network = { ...TESTNET, maturityAnchors: [1n, 2n, 3n] as const };
+  for (const n of [2, 5]) {
+    const engine = new StateEngine({ network });
+    const mintId = new Uint8Array(32).fill(60 + n);
+    const { signed, spent } = await musigSpend(n, { txId: mintId, index: 0 });
+    const ev = (i: number) => new Uint8Array(32).fill(i);
+    await engine.applyAnchor({
+      index: 0,
+      events: [{
+        eventId: ev(1),
+        mints: [{ mintId, amount: spent[0]!.amount, tier: 0, payout: spent[0]!.predicate }],
+        txs: [],
+      }],
+    });
+    // A forged aggregate signature is refused by the engine; the real one is applied.
+    const forged: Tx = {
+      ...signed,
+      witnesses: [{
+        ...signed.witnesses[0]!,
+        sigs: [signed.witnesses[0]!.sigs[0]!.map((b) => b ^ 1)],
+      }],
+    };
+    const r = await engine.applyAnchor({
+      index: 1,
+      events: [{
+        eventId: ev(2),
+        mints: [],
+        txs: [{ tx: forged, txId: txId(forged) }, { tx: signed, txId: txId(signed) }],
+      }],
+    });
+    assert.deepEqual(r.skipped.map((x) => x.code), ["TX_BAD_SIGNATURE"], `${n}-of-${n}`);
+    assert.equal(engine.getUtxo({ txId: mintId, index: 0 }), undefined, "the mint is spent");
+    assert.equal(
+      engine.getUtxo({ txId: txId(signed), index: 0 })?.amount,
+      signed.outputs[0]!.amount,
+      "the spend's output exists",
+    );
+  }
 });
 
 Deno.test("PSPT multi 2-of-3 spend sets the signer bitmask", async () => {
