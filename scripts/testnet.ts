@@ -281,7 +281,7 @@ if (import.meta.main) {
     // Lanes: each coin carries a chain of self-transfers; the next link goes out once the previous
     // one is final (the mempool holds no chains of unconfirmed transactions).
     const ready: { tx: Signed; rest: Signed[] }[] = [];
-    if (o.load) {
+    if (o.load || o.txRate > 0) {
       // Genesis coins mature at anchor 50 (devnet tier 0): wait, then split them into more lanes
       // (Little's law: throughput <= coins in flight / finality latency).
       await waitFor(
@@ -318,11 +318,12 @@ if (import.meta.main) {
         lanes = splits.flatMap((x) => x.outs);
         log(`split into ${lanes.length} coins in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
       }
+      if (!o.load) coins.push(...lanes.splice(0));
       // Pre-sign enough links for the run at --presign-rate, so the generator's signing stays
       // out of the measured window (it shares the CPUs with the nodes).
       const depth = Math.max(1, Math.ceil((durationS * o.presignRate) / lanes.length));
       const t1 = performance.now();
-      for (const c of lanes) {
+      for (const c of o.load ? lanes : []) {
         const chain = presignChain(faucet, c, depth);
         ready.push({ tx: chain[0]!, rest: chain.slice(1) });
       }

@@ -144,6 +144,9 @@ Deno.test({
       );
       const status = await (await fetch(`${a.url}/status/node`)).json() as Record<string, unknown>;
       assert.equal(status["seat_pubkey"], bytesToHex(seatPk), "seat key taken from the signer");
+      const health = status["signer"] as { kind: string; ok: boolean; events_signed: number };
+      assert.deepEqual([health.kind, health.ok], ["remote", true], "/status/node signer health");
+      assert.ok(health.events_signed >= 5);
       assert.equal(
         await Deno.stat(`${dir}/node0/devnet/keys/seat.key`).then(() => true, () => false),
         false,
@@ -213,7 +216,10 @@ Deno.test({
       assert.equal(await anchorOf(b.url), 0, "no own event without the signer's signature");
       const res = await fetch(`${b.url}/status/node`);
       assert.equal(res.status, 200, "the refused node is still serving");
-      await res.body?.cancel();
+      const refused = (await res.json() as {
+        signer: { ok: boolean; last_error: { code: string } | null };
+      }).signer;
+      assert.deepEqual([refused.ok, refused.last_error?.code], [false, "SIGNER_REFUSED"]);
       // Still alive until told to stop: a clean SIGTERM exit (0), not a crash.
       assert.equal(await stopNode(b), 0);
       procs.length = 0;

@@ -303,6 +303,13 @@ Deno.test({
         await new NodeRpcClient({ url: n.url }).getHistory(recipient),
         beforeRecipient,
       );
+      // The first unused receive address, asked from the real node: index 0 has history.
+      const unused = await cli(["address", "--unused", "--wallet-dir", wdir, "--node", n.url]);
+      assert.equal(unused.code, WALLET_EXIT.OK, unused.err);
+      assert.deepEqual(
+        [unused.json()[0].index, unused.json()[0].address],
+        [1, account.receiveKey(1).address],
+      );
     } finally {
       if (signerProc !== null) {
         signerProc.kill("SIGKILL");

@@ -2,11 +2,12 @@
  * End to end (issue 9): a devnet mint paid to a wallet address stays unspendable until its tier-0
  * maturity (50 finalized anchors on devnet), then the wallet spends it through a real
  * `phantom-signer` subprocess over a unix socket, and every validator finalizes the spend with the
- * right balances for the recipient and the change.
+ * right balances for the recipient and the change. A second mint, paid to the signer's payout key,
+ * matures alongside and is spent through the same signer (`sign_payout`) with a PSPT.
  */
 import assert from "node:assert/strict";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { encodeTx } from "../src/codec/mod.ts";
+import { encodeAddress, encodeTx, type Predicate, predicateCommitment } from "../src/codec/mod.ts";
 import {
   freePortRun,
   initDevnet,
@@ -19,7 +20,17 @@ import {
   waitFor,
 } from "../src/node/mod.ts";
 import { createKeystore, mnemonicToSeed, SignerClient } from "../src/signer/mod.ts";
-import { NodeRpcClient, Wallet, WalletAccount } from "../src/wallet/mod.ts";
+import {
+  buildTransfer,
+  extractTx,
+  finalizePspt,
+  NodeRpcClient,
+  psptFromTransfer,
+  signPspt,
+  Wallet,
+  WalletAccount,
+  type WalletKey,
+} from "../src/wallet/mod.ts";
 
 const SIGNER = new URL("../phantom-signer.ts", import.meta.url).pathname;
 const MNEMONIC =
@@ -112,6 +123,30 @@ Deno.test({
         30_000,
         "mint credited on every node",
       );
+      // The second mint pays the signer's payout key (its own role and path, docs/spec/keys.md).
+      const payoutRef = { role: "payout", account: 0, index: 0 } as const;
+      const payoutPk = (await client.getPublicKey(payoutRef)).xOnly;
+      const payoutPred: Predicate = { type: "key", pubkey: payoutPk };
+      const payoutKey: WalletKey = {
+        ref: payoutRef,
+        xOnly: payoutPk,
+        predicate: payoutPred,
+        commitment: predicateCommitment(payoutPred),
+        address: encodeAddress(payoutPred, "devnet"),
+      };
+      await waitFor(
+        async () => (await mineOnce(urls[0]!, payoutKey.address)) ?? undefined,
+        30_000,
+        "payout mint accepted",
+      );
+      const payoutMint = await waitFor(
+        async () => {
+          const b = await Promise.all(urls.map((u) => balanceOn(u, payoutKey.address)));
+          return b.every((x) => x > 0n && x === b[0]) ? b[0] : undefined;
+        },
+        30_000,
+        "payout mint credited on every node",
+      );
       const coins = await wallet.coins();
       assert.equal(coins.length, 1, "the wallet sees exactly the mint");
       const unlock = coins[0]!.utxo.anchor + 50n;
@@ -181,6 +216,54 @@ Deno.test({
         assert.equal(await balanceOn(u, payout), 0n, `the mint is spent on ${u}`);
         const t = await rpc<{ status: string }>(u, "get_tx", { txid: bytesToHex(txId) });
         assert.equal(t.status, "finalized", `get_tx on ${u}`);
+      }
+
+      // The payout mint, once mature, is spent through the signer's payout key (sign_payout).
+      const rpc0 = new NodeRpcClient({ url: urls[0]! });
+      const payoutCoins = (await rpc0.getAllUtxos(payoutKey.address)).map((utxo) => ({
+        utxo,
+        key: payoutKey,
+      }));
+      assert.equal(payoutCoins.length, 1, "the payout key holds exactly its mint");
+      const payoutUnlock = payoutCoins[0]!.utxo.anchor + 50n;
+      await waitFor(
+        async () => {
+          const s = await Promise.all(urls.map((u) => rpc<NodeStats>(u, "node_stats")));
+          return s.every((x) => BigInt(x.anchor) >= payoutUnlock + 1n) ? s : undefined;
+        },
+        60_000,
+        `anchor ${payoutUnlock + 1n} on every node`,
+      );
+      const recipient2 = WalletAccount.fromMnemonic(MNEMONIC, "devnet", 2).receiveKey(0).address;
+      const amount2 = payoutMint / 2n;
+      const t2 = buildTransfer(payoutCoins, [{ to: recipient2, amount: amount2 }], {
+        network: "devnet",
+        feeFloor: await rpc0.getFeeFloor(),
+        change: account.changeKey(5),
+      });
+      const p2 = psptFromTransfer(t2);
+      assert.equal(await signPspt(p2, client), 1, "signed by the payout key");
+      assert.ok(finalizePspt(p2));
+      const txId2 = await rpc0.submitTx(encodeTx(extractTx(p2)));
+      await waitFor(
+        async () => {
+          for (const u of urls) {
+            const t = await new NodeRpcClient({ url: u }).getTx(txId2);
+            if (t === null || t.status !== "finalized") return;
+          }
+          return true;
+        },
+        30_000,
+        "payout spend finalized on every node",
+      );
+      for (const u of urls) {
+        assert.equal(await balanceOn(u, recipient2), amount2, `payout recipient on ${u}`);
+        assert.equal(await balanceOn(u, payoutKey.address), 0n, `payout mint spent on ${u}`);
+        assert.equal(
+          await balanceOn(u, t2.changeKey!.address),
+          payoutMint - amount2 - t2.fee,
+          `payout change on ${u}`,
+        );
       }
     } finally {
       client?.close();

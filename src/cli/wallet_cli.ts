@@ -600,7 +600,7 @@ Exit codes: 0 success, 1 runtime failure (node or signer, refused transaction),
           "asks the node for the first receive address without history or balance.",
       )
       .option("--new", "advance to a fresh receive address")
-      .option("--unused", "the first receive address the node has seen no use of (needs --node)"),
+      .option("--unused", "the first receive address the node has seen no use of (asks --node)"),
     false,
   )).action(async (o: NodeOpts & { new?: boolean; unused?: boolean }) => {
     const dir = walletDir(io, o);

@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
-import { bytesToHex } from "@noble/hashes/utils.js";
-import { encodePredicate } from "../codec/mod.ts";
-import { validateMnemonic } from "../signer/mod.ts";
-import { WalletAccount } from "../wallet/mod.ts";
+import { schnorr } from "@noble/curves/secp256k1.js";
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
+import { decodeTx, encodePredicate, sighash, txId } from "../codec/mod.ts";
+import { generateMnemonic, validateMnemonic } from "../signer/mod.ts";
+import {
+  buildTransfer,
+  psptFromBase64,
+  psptFromTransfer,
+  psptToBase64,
+  type SpendableCoin,
+  WalletAccount,
+  type WalletKey,
+} from "../wallet/mod.ts";
 import { formatPc, parsePcAmount, WALLET_EXIT, walletMain } from "./wallet_cli.ts";
 
 const MNEMONIC =
@@ -33,13 +42,13 @@ async function run(args: string[], env: Record<string, string> = {}, stdin = "")
   return { code, out: c.out(), err: c.err(), json: c.json };
 }
 
-/** A restored devnet wallet (BIP-39 vector 1) in a fresh directory. */
-async function restored(): Promise<string> {
+/** A restored devnet wallet (BIP-39 vector 1 unless `mnemonic`) in a fresh directory. */
+async function restored(mnemonic = MNEMONIC): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "pc_wallet_cli_" });
   const r = await run(
     ["restore", "--network", "devnet", "--wallet-dir", dir, "--mnemonic-stdin", ...FAST],
     { PHANTOM_WALLET_PASSPHRASE: PASS },
-    MNEMONIC + "\n",
+    mnemonic + "\n",
   );
   assert.equal(r.code, WALLET_EXIT.OK, r.err);
   return dir;
@@ -308,6 +317,202 @@ Deno.test("walletMain(send, balance) against a fake node: insufficient funds is 
     const hist = await run(["history", "--wallet-dir", dir, ...node]);
     assert.equal(hist.code, WALLET_EXIT.FAILURE, "a node without get_history is a runtime failure");
     assert.match(hist.err, /get_history/);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A coin of `amount` paying `key`'s address (a commit output) at a txId made from `n`. */
+function coinOf(key: WalletKey, amount: bigint, n: number): SpendableCoin {
+  return {
+    utxo: {
+      outpoint: { txId: new Uint8Array(32).fill(n), index: 0 },
+      output: { amount, predicate: { type: "commit", commitment: key.commitment } },
+      anchor: 1n,
+    },
+    key,
+  };
+}
+
+Deno.test("walletMain(pspt sign, combine, finalize, extract) signs a two-wallet transaction in turns", async () => {
+  const otherMnemonic = generateMnemonic();
+  const [dirA, dirB] = [await restored(), await restored(otherMnemonic)];
+  const env = { PHANTOM_WALLET_PASSPHRASE: PASS };
+  const a = WalletAccount.fromMnemonic(MNEMONIC, "devnet");
+  const b = WalletAccount.fromMnemonic(otherMnemonic, "devnet");
+  // One input from each wallet: neither can complete the transaction alone.
+  const t = buildTransfer(
+    [coinOf(a.receiveKey(0), 40_000n, 1), coinOf(b.receiveKey(0), 30_000n, 2)],
+    [{
+      to: WalletAccount.fromMnemonic(MNEMONIC, "devnet", 3).receiveKey(0).address,
+      amount: 60_000n,
+    }],
+    { network: "devnet", feeFloor: { unitsPerByte: 1n, minFee: 100n }, change: a.changeKey(0) },
+  );
+  const f = (n: string) => `${dirA}/${n}.pspt`;
+  await Deno.writeTextFile(f("unsigned"), psptToBase64(psptFromTransfer(t)) + "\n");
+  try {
+    const sa = await run(
+      ["pspt", "sign", f("unsigned"), "--wallet-dir", dirA, "--out", f("a")],
+      env,
+    );
+    assert.equal(sa.code, WALLET_EXIT.OK, sa.err);
+    assert.deepEqual(sa.json()[0], { signed: 1, complete: false, out: f("a") });
+    const sb = await run(["pspt", "sign", f("unsigned"), "--wallet-dir", dirB], env);
+    assert.equal(sb.code, WALLET_EXIT.OK, sb.err);
+    assert.deepEqual([sb.json()[0].signed, sb.json()[0].complete], [1, false]);
+    await Deno.writeTextFile(f("b"), sb.json()[0].pspt + "\n");
+    // Half-signed: finalize and extract refuse (exit 1) naming the unsigned input.
+    for (const cmd of ["finalize", "extract"]) {
+      const r = await run(["pspt", cmd, f("a")]);
+      assert.equal(r.code, WALLET_EXIT.FAILURE, cmd);
+      assert.match(r.err, /"inputs\/\d": not all inputs are signed/, cmd);
+    }
+    const c = await run(["pspt", "combine", f("a"), f("b"), "--out", f("c")]);
+    assert.equal(c.code, WALLET_EXIT.OK, c.err);
+    assert.deepEqual(c.json()[0], { combined: 2, complete: true, out: f("c") });
+    const fin = await run(["pspt", "finalize", f("c")]);
+    assert.equal(fin.code, WALLET_EXIT.OK, fin.err);
+    const finalized = psptFromBase64(fin.json()[0].pspt);
+    assert.ok(finalized.inputs.every((i) => i.finalSigs !== undefined && i.partialSigs.size === 0));
+    await Deno.writeTextFile(f("final"), fin.json()[0].pspt + "\n");
+    // Extract works on the combined and on the finalized form alike, and gives a valid spend.
+    for (const src of [f("c"), f("final")]) {
+      const x = await run(["pspt", "extract", src]);
+      assert.equal(x.code, WALLET_EXIT.OK, x.err);
+      const { txid, tx: hex, bytes } = x.json()[0];
+      const tx = decodeTx(hexToBytes(hex));
+      assert.equal(bytes, hex.length / 2);
+      assert.equal(txid, bytesToHex(txId(t.tx)), "the extracted tx is the PSPT's tx");
+      tx.witnesses.forEach((w, i) => {
+        const key = w.reveal?.type === "key" ? w.reveal.pubkey : null;
+        assert.ok(key !== null, `input ${i} reveals its key`);
+        assert.ok(schnorr.verify(w.sigs[0]!, sighash(tx, i, t.spent), key), `input ${i} sig`);
+      });
+    }
+    // Bad input: one file, a PSPT of another transaction, garbage.
+    const one = await run(["pspt", "combine", f("a")]);
+    assert.equal(one.code, WALLET_EXIT.USAGE);
+    const otherTx = buildTransfer(
+      [coinOf(a.receiveKey(0), 40_000n, 1)],
+      [{ to: b.receiveKey(0).address, amount: 1_000n }],
+      { network: "devnet", feeFloor: { unitsPerByte: 1n, minFee: 100n }, change: a.changeKey(0) },
+    );
+    await Deno.writeTextFile(f("other"), psptToBase64(psptFromTransfer(otherTx)) + "\n");
+    const conflict = await run(["pspt", "combine", f("a"), f("other")]);
+    assert.equal(conflict.code, WALLET_EXIT.USAGE);
+    assert.match(conflict.err, /global\/unsigned_tx/);
+    await Deno.writeTextFile(f("junk"), "aGVsbG8=\n");
+    for (
+      const cmd of [["combine", f("a"), f("junk")], ["finalize", f("junk")], ["extract", f("junk")]]
+    ) {
+      const r = await run(["pspt", ...cmd]);
+      assert.equal(r.code, WALLET_EXIT.USAGE, cmd.join(" "));
+      assert.match(r.err, /Invalid PSPT|PSPT/, cmd.join(" "));
+    }
+  } finally {
+    await Deno.remove(dirA, { recursive: true });
+    await Deno.remove(dirB, { recursive: true });
+  }
+});
+
+Deno.test("walletMain(address --unused, pspt create) ask the node: first address without use, fee floor", async () => {
+  const dir = await restored();
+  const acct = WalletAccount.fromMnemonic(MNEMONIC, "devnet");
+  const k = (i: number) => acct.receiveKey(i).address;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const body = await req.json();
+    const ok = (result: unknown) => Response.json({ jsonrpc: "2.0", id: body.id, result });
+    const addr = body.params?.address;
+    switch (body.method) {
+      case "get_history":
+        // Index 0 has finalized history; index 1 only a pending credit; index 2 is unused.
+        return ok({
+          entries: addr === k(0)
+            ? [{
+              txid: "22".repeat(32),
+              anchor: "4",
+              kind: "mint",
+              credit: "50000",
+              debit: "0",
+              delta: "50000",
+            }]
+            : [],
+          next_cursor: null,
+          truncated: false,
+        });
+      case "get_balance":
+        return ok({
+          confirmed: addr === k(0) ? "50000" : "0",
+          pending: addr === k(1) ? "700" : "0",
+        });
+      case "get_fee_floor":
+        return ok({ units_per_byte: "2", min_fee: "1000" });
+      case "get_utxos":
+        return ok({
+          utxos: addr === k(0)
+            ? [{
+              txid: "22".repeat(32),
+              index: 0,
+              amount: "50000",
+              predicate: bytesToHex(
+                encodePredicate({ type: "commit", commitment: acct.receiveKey(0).commitment }),
+              ),
+              anchor: "4",
+            }]
+            : [],
+          next_cursor: null,
+        });
+      default:
+        return Response.json({
+          jsonrpc: "2.0",
+          id: body.id,
+          error: { code: -32601, message: "Method not found" },
+        });
+    }
+  });
+  const node = ["--node", `http://127.0.0.1:${server.addr.port}`];
+  try {
+    const u = await run(["address", "--unused", "--wallet-dir", dir, ...node]);
+    assert.equal(u.code, WALLET_EXIT.OK, u.err);
+    assert.deepEqual(u.json()[0], { address: k(2), index: 2, network: "devnet", unused: true });
+    // Handing out index 2 moves the current address there (the scan covers it).
+    assert.equal((await run(["address", "--wallet-dir", dir])).json()[0].index, 2);
+    const both = await run(["address", "--unused", "--new", "--wallet-dir", dir, ...node]);
+    assert.equal(both.code, WALLET_EXIT.USAGE);
+    // pspt create: watch-only, pays at least the node's fee floor for the signed size.
+    const to = WalletAccount.fromMnemonic(MNEMONIC, "devnet", 1).receiveKey(0).address;
+    const c = await run([
+      "pspt",
+      "create",
+      "--to",
+      to,
+      "--amount",
+      "0.0002",
+      "--wallet-dir",
+      dir,
+      ...node,
+    ]);
+    assert.equal(c.code, WALLET_EXIT.OK, c.err);
+    const { fee, inputs, pspt } = c.json()[0];
+    assert.equal(inputs, 1);
+    const p = psptFromBase64(pspt);
+    assert.equal(p.tx.fee.toString(), fee);
+    assert.ok(BigInt(fee) >= 1000n, "at least the node's min_fee");
+    assert.ok(p.inputs[0]!.spentOutput !== undefined && p.inputs[0]!.keyOrigins.size === 1);
+    const bad = await run([
+      "pspt",
+      "create",
+      "--to",
+      "pc1garbage",
+      "--amount",
+      "1",
+      "--wallet-dir",
+      dir,
+      ...node,
+    ]);
+    assert.equal(bad.code, WALLET_EXIT.USAGE);
   } finally {
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });

@@ -13,6 +13,7 @@ import {
   type NodeStatus,
   registerNodeMethods,
   RpcServer,
+  type SignerHealth,
   type SyncState,
 } from "../rpc/mod.ts";
 import type { LoadedConfig } from "./config.ts";
@@ -129,6 +130,8 @@ export interface PhantomNodeModules {
   readonly seat?: () => { shard: number | null; seat: number | null };
   /** Seat public key hex, if a key is loaded. */
   readonly seatPubkey?: string;
+  /** Seat signer health for /status/node; absent or null for a full node. */
+  readonly signer?: () => SignerHealth | null;
   /** Replaces the default logger. */
   readonly logger?: Logger;
 }
@@ -344,6 +347,7 @@ export class PhantomNode {
         },
       },
       uptime_seconds: Math.round(performance.now() / 1000),
+      signer: this.#mods.signer?.() ?? null,
     };
   }
 }

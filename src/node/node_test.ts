@@ -48,6 +48,7 @@ Deno.test("PhantomNode.stop() stops intake first, then flushes, closes KV, relea
   assert.equal(status.network, "devnet");
   assert.equal(status.sync_state, "synced");
   assert.equal(status.caches.header.capacity, 100000);
+  assert.equal(status.signer, null, "no seat signer module: reported as a full node");
   await node.stop();
   assert.deepEqual(seen, [
     "engine start: kv open true",

@@ -336,9 +336,19 @@ Deno.test("ValidatorService starts without its signer and begins signing once it
         code: "SIGNER_UNAVAILABLE",
       })) >= 1,
     );
+    // /status/node's signer member (providers().signer) says the same.
+    const down = node.svc.providers().signer();
+    assert.deepEqual(
+      [down?.kind, down?.ok, down?.events_signed, down?.last_error?.code],
+      ["remote", false, 0, "SIGNER_UNAVAILABLE"],
+    );
     server = (await startSigner(dir, socket)).server;
     await until(() => node.svc.seat === 0, 10_000, "seat resolved after the signer started");
     await until(() => node.svc.stats().anchor >= 2, 20_000, "anchors once the signer is up");
+    const up = node.svc.providers().signer();
+    assert.equal(up?.ok, true);
+    assert.equal(up?.last_error, null);
+    assert.ok((up?.events_signed ?? 0) >= 1);
   } finally {
     await node.stop();
     await server?.stop();

@@ -52,7 +52,7 @@ import {
 } from "../mint/mod.ts";
 import { MAX_BODY_BYTES, type NewBody, P2pService, type ValidationResult } from "../p2p/mod.ts";
 import { MAX_PAYLOAD_TXS, type NetworkParams } from "../params/mod.ts";
-import { type MethodRegistry, p, RPC_ERROR, RpcError } from "../rpc/mod.ts";
+import { type MethodRegistry, p, RPC_ERROR, RpcError, type SignerHealth } from "../rpc/mod.ts";
 import {
   DEFAULT_HISTORY_PAGE,
   HistoryIndex,
@@ -558,6 +558,7 @@ export class ValidatorService implements Component {
     mempool: () => { txs: number; bytes: number };
     latestAnchor: () => { id: string; height: number } | null;
     seat: () => { shard: number | null; seat: number | null };
+    signer: () => SignerHealth | null;
   } {
     return {
       peers: () => this.#peerCount(),
@@ -569,6 +570,17 @@ export class ValidatorService implements Component {
       latestAnchor: () =>
         this.#last === null ? null : { id: this.#last.id, height: this.#last.index },
       seat: () => ({ shard: 0, seat: this.seat }),
+      signer: () => {
+        const g = this.#signing;
+        if (g === null) return null;
+        const e = g.lastError;
+        return {
+          kind: g.signer.kind,
+          ok: e === null,
+          events_signed: g.signed,
+          last_error: e === null ? null : { code: e.code, message: e.message },
+        };
+      },
     };
   }
 

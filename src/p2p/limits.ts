@@ -81,6 +81,11 @@ export interface P2pLimits {
   banMs: number;
   /** Inbound connections per second accepted from one host (libp2p's default of 5 breaks redials). */
   inboundConnectionsPerSecond: number;
+  /**
+   * How long a transaction announcement waits for more ids before it is published (ms; 0: at
+   * once). Batching turns a burst of n transactions into n/64 gossip messages and pulls.
+   */
+  announceDelayMs: number;
 }
 
 /** Defaults of {@linkcode P2pLimits}. */
@@ -98,4 +103,5 @@ export const DEFAULT_LIMITS: Readonly<P2pLimits> = {
   disconnectScore: -100,
   banMs: 10 * 60_000,
   inboundConnectionsPerSecond: 100,
+  announceDelayMs: 20,
 };

@@ -438,7 +438,16 @@ export class P2pService {
       this.#metrics.dropped?.("publish");
       return false;
     }
-    this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+    // Transactions come one by one (RPC, admission): wait a moment so one announcement carries
+    // many ids (gossipsub 17 has no publish buffer of its own). Anything else, or a full batch,
+    // goes out at once.
+    const now = kind !== "txs" || this.#publishQueue.size >= MAX_ANNOUNCE_IDS ||
+      this.limits.announceDelayMs === 0;
+    if (this.#draining === undefined) {
+      this.#draining = (now ? Promise.resolve() : delay(this.limits.announceDelayMs))
+        .then(() => this.#drain())
+        .finally(() => (this.#draining = undefined));
+    }
     return true;
   }
 
@@ -979,6 +988,10 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function chunks<T>(list: readonly T[], size: number): T[][] {

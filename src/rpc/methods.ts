@@ -36,6 +36,20 @@ export interface NodeStatus {
   };
   /** Seconds since the process started. */
   readonly uptime_seconds: number;
+  /** Health of the seat signer (phantom-signer or the dev-only key file), null for a full node. */
+  readonly signer: SignerHealth | null;
+}
+
+/** The `signer` member of {@linkcode NodeStatus}. */
+export interface SignerHealth {
+  /** `remote` (phantom-signer) or `key_file` (dev-only). */
+  readonly kind: string;
+  /** False from a failed signer request until the next one succeeds. */
+  readonly ok: boolean;
+  /** Own events signed since the process started. */
+  readonly events_signed: number;
+  /** The failure that made `ok` false (node error code and message), else null. */
+  readonly last_error: { readonly code: string; readonly message: string } | null;
 }
 
 /** The `mempool_info` result. */

@@ -14,5 +14,6 @@ export {
   type NodeMethodSources,
   type NodeStatus,
   registerNodeMethods,
+  type SignerHealth,
   type SyncState,
 } from "./methods.ts";

@@ -36,6 +36,17 @@ function header(seq: bigint, mask: bigint): EventHeader {
   };
 }
 
+/** Runs a one-shot phantom-signer command and returns its exit code and output. */
+async function signerCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-check", "--config", CONFIG, ENTRY, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const d = new TextDecoder();
+  return { code: r.code, out: d.decode(r.stdout), err: d.decode(r.stderr) };
+}
+
 async function startSigner(
   dir: string,
 ): Promise<{ child: Deno.ChildProcess; client: SignerClient }> {
@@ -107,4 +118,67 @@ Deno.test("phantom-signer refuses a conflicting event after being killed and res
   } finally {
     await stopSigner(second);
   }
+});
+
+Deno.test("phantom-signer slashing-export/-import moves a seat: the new machine refuses too", async () => {
+  const a = await Deno.makeTempDir();
+  const b = await Deno.makeTempDir();
+  const gid = bytesToHex(new Uint8Array(32).fill(1));
+  for (const dir of [a, b]) {
+    await createKeystore(`${dir}/ks.json`, new Uint8Array(64).fill(4), "pw", {
+      network: "testnet",
+      scrypt: { n: 1024, r: 8, p: 1 },
+    });
+  }
+  const first = await startSigner(a);
+  try {
+    await first.client.signEvent(SEAT, encodeEventHeader(header(0n, 0n)));
+  } finally {
+    await stopSigner(first);
+  }
+  const exp = await signerCli([
+    "slashing-export",
+    "--slashing",
+    `${a}/slashing.json`,
+    "--genesis-id",
+    gid,
+  ]);
+  assert.equal(exp.code, 0, exp.err);
+  await Deno.writeTextFile(`${b}/interchange.json`, exp.out);
+  const imp = await signerCli([
+    "slashing-import",
+    "--slashing",
+    `${b}/slashing.json`,
+    "--genesis-id",
+    gid,
+    "--file",
+    `${b}/interchange.json`,
+  ]);
+  assert.equal(imp.code, 0, imp.err);
+  assert.equal(JSON.parse(imp.out).changed, 1);
+  // Bad input to the import: a document for another genesis is refused and changes nothing.
+  const other = await signerCli([
+    "slashing-import",
+    "--slashing",
+    `${b}/other.json`,
+    "--genesis-id",
+    bytesToHex(new Uint8Array(32).fill(2)),
+    "--file",
+    `${b}/interchange.json`,
+  ]);
+  assert.notEqual(other.code, 0);
+  assert.match(other.err, /genesis/i);
+  const moved = await startSigner(b);
+  try {
+    await assert.rejects(
+      moved.client.signEvent(SEAT, encodeEventHeader(header(0n, 1n))),
+      (e: unknown) =>
+        e instanceof SignerError && e.code === "SLASHING_REFUSED" &&
+        (e.data as { slashingCode: string }).slashingCode === "SLASHING_CONFLICTING_EVENT",
+    );
+  } finally {
+    await stopSigner(moved);
+  }
+  await Deno.remove(a, { recursive: true });
+  await Deno.remove(b, { recursive: true });
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import { networkParams } from "../params/mod.ts";
-import { SoftwareBackend } from "./backend.ts";
+import { type SigningBackend, SoftwareBackend } from "./backend.ts";
 import { codecEventInspector, inspectDaAttestation, inspectSeatTx } from "./event.ts";
 import { openKeystore } from "./keystore.ts";
 import { type SignerListen, SignerServer } from "./server.ts";
@@ -38,7 +38,8 @@ export interface SignerServiceConfig {
  */
 export class SignerService {
   readonly #cfg: SignerServiceConfig;
-  #backend: SoftwareBackend | null = null;
+  // Typed by the interface: the assembly above is the one place that names a concrete back end.
+  #backend: SigningBackend | null = null;
   #server: SignerServer | null = null;
 
   /**

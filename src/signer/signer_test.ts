@@ -7,7 +7,16 @@ import { SignerError } from "./errors.ts";
 import { musigAggregateKey, MusigGroup, musigSortKeys } from "./musig.ts";
 import { type Method, METHOD_ROLES } from "./protocol.ts";
 import { fakeEvent, fakeId, makeSigner } from "./_testing.ts";
-import { SoftwareBackend } from "./backend.ts";
+import {
+  type MusigNonceParams,
+  type MusigSignParams,
+  type PublicKeyInfo,
+  type SigningBackend,
+  SoftwareBackend,
+} from "./backend.ts";
+import { SlashingProtection } from "./slashing.ts";
+import { Signer } from "./signer.ts";
+import { fakeInspector } from "./_testing.ts";
 import { blsPopVerify } from "../crypto/mod.ts";
 
 const SEAT: KeyRef = { role: "seat", account: 0, index: 0 };
@@ -287,4 +296,67 @@ Deno.test("SoftwareBackend.close() wipes secrets", async () => {
     }),
     (e: unknown) => e instanceof SignerError && e.code === "NONCE_UNKNOWN",
   );
+});
+
+/**
+ * A second back end written against the interface only, as a PKCS#11 one would be: it keeps its
+ * own key store (here a software one it owns) and logs what it is asked to do.
+ */
+class LoggingBackend implements SigningBackend {
+  readonly kind = "logging";
+  readonly network = "testnet" as const;
+  readonly calls: string[] = [];
+  readonly #inner = new SoftwareBackend({ seed: new Uint8Array(64).fill(5), network: "testnet" });
+  publicKey(ref: KeyRef): Promise<PublicKeyInfo> {
+    return this.#inner.publicKey(ref);
+  }
+  blsKey(ref: KeyRef): Promise<{ publicKey: Uint8Array; pop: Uint8Array }> {
+    return this.#inner.blsKey(ref);
+  }
+  signSchnorr(ref: KeyRef, msg: Uint8Array): Promise<Uint8Array> {
+    this.calls.push(`signSchnorr ${ref.role}`);
+    return this.#inner.signSchnorr(ref, msg);
+  }
+  musigNonce(p: MusigNonceParams): Promise<{ session: string; publicNonce: Uint8Array }> {
+    this.calls.push("musigNonce");
+    return this.#inner.musigNonce(p);
+  }
+  musigPartialSign(p: MusigSignParams): Promise<Uint8Array> {
+    this.calls.push("musigPartialSign");
+    return this.#inner.musigPartialSign(p);
+  }
+  close(): void {
+    this.#inner.close();
+  }
+}
+
+Deno.test("Signer serves any SigningBackend with role policy and slashing protection above it", async () => {
+  const backend = new LoggingBackend();
+  const slashing = await SlashingProtection.open({
+    path: `${await Deno.makeTempDir()}/s.json`,
+    genesisId: new Uint8Array(32).fill(9),
+  });
+  const never = () => {
+    throw new Error("not used");
+  };
+  const signer = new Signer({ token: null }, {
+    backend,
+    slashing,
+    inspectEvent: fakeInspector,
+    inspectSeatTx: never,
+    inspectDa: never,
+  });
+  const status = await call(signer, "get_status", {});
+  assert.equal((status.result as { backend: string }).backend, "logging");
+  const api = new LocalSignerApi(signer);
+  const pk = (await api.getPublicKey(SEAT)).xOnly;
+  const r = await api.signEvent(SEAT, fakeEvent(0, 0n, null));
+  assert.ok(schnorr.verify(r.signature, r.eventId, pk));
+  // Refusals happen before the back end is asked: it never sees a conflicting event or a
+  // request with the wrong role.
+  await rejectsSigner(api.signEvent(SEAT, fakeEvent(0, 0n, null, "b")), "SLASHING_REFUSED");
+  await rejectsSigner(api.signSighash(SEAT, new Uint8Array(32)), "ROLE_MISMATCH");
+  await api.signSighash({ role: "wallet", account: 0, index: 0 }, new Uint8Array(32));
+  assert.deepEqual(backend.calls, ["signSchnorr seat", "signSchnorr wallet"]);
+  backend.close();
 });

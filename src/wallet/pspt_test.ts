@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import {
+  encodeAddress,
   encodeTx,
   encodeTxOutput,
   type OutPoint,
   type Predicate,
+  predicateCommitment,
   type Tx,
   txId,
   type TxOutput,
@@ -248,6 +250,53 @@ Deno.test("StateEngine accepts MuSig2 2-of-2 and n-of-n spends made through PSPT
       "the spend's output exists",
     );
   }
+});
+
+Deno.test("a mint paid to a payout key stays immature, then is spent through sign_payout", async () => {
+  // Mint -> maturity -> spend with the signer's payout role (payout keys spend reward claims,
+  // docs/spec/keys.md §1; the multi-node devnet version with a wallet key is
+  // tests/wallet_e2e_test.ts).
+  const api = await localSigner(new Uint8Array(64).fill(21));
+  const ref: KeyRef = { role: "payout", account: 0, index: 0 };
+  const pk = (await api.getPublicKey(ref)).xOnly;
+  const reveal: Predicate = { type: "key", pubkey: pk };
+  const payout: Predicate = { type: "commit", commitment: predicateCommitment(reveal) };
+  assert.match(encodeAddress(payout, "testnet"), /^tpc1/);
+  const network = { ...TESTNET, maturityAnchors: [2n, 3n, 4n] as const };
+  const engine = new StateEngine({ network });
+  const mintId = new Uint8Array(32).fill(33);
+  await engine.applyAnchor({
+    index: 0,
+    events: [{
+      eventId: new Uint8Array(32).fill(1),
+      mints: [{ mintId, amount: 80_000n, tier: 0, payout }],
+      txs: [],
+    }],
+  });
+  const { tx, spent } = spendOf(payout, 80_000n, { txId: mintId, index: 0 });
+  const p = createPspt(tx);
+  p.inputs[0]!.spentOutput = spent[0]!;
+  p.inputs[0]!.reveal = reveal;
+  p.inputs[0]!.keyOrigins.set(bytesToHex(pk), ref);
+  // The signer answers sign_payout for a payout-role origin (SignerApi.signSighash by role).
+  assert.equal(await signPspt(decodePspt(encodePspt(p)), api), 1);
+  assert.equal(await signPspt(p, api), 1);
+  assert.ok(finalizePspt(p));
+  const signed = extractTx(p);
+  const item = { tx: signed, txId: txId(signed) };
+  const ev = (i: number) => new Uint8Array(32).fill(i + 1);
+  const early = await engine.applyAnchor({
+    index: 1,
+    events: [{ eventId: ev(1), mints: [], txs: [item] }],
+  });
+  assert.deepEqual(early.skipped.map((x) => x.code), ["TX_IMMATURE"]);
+  const late = await engine.applyAnchor({
+    index: 2,
+    events: [{ eventId: ev(2), mints: [], txs: [item] }],
+  });
+  assert.deepEqual(late.skipped, []);
+  assert.equal(engine.getUtxo({ txId: mintId, index: 0 }), undefined);
+  assert.equal(engine.getUtxo({ txId: item.txId, index: 0 })?.amount, signed.outputs[0]!.amount);
 });
 
 Deno.test("PSPT multi 2-of-3 spend sets the signer bitmask", async () => {
