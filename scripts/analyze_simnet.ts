@@ -2,7 +2,7 @@
  * Checks a simnet summary.json (single-seed or aggregate) against thresholds:
  *
  *   deno run -A scripts/analyze_simnet.ts out/sim/summary.json --max-finality-p95 8 \
- *     --min-anchors 4 --max-safety-violations 0
+ *     --max-tx-finality-p95 8 --min-anchors 4 --max-safety-violations 0
  *
  * Prints one JSON line {ok, checks:[{name, value, limit, ok}]}; exits 1 when a check fails,
  * 2 on bad arguments or an unreadable file.
@@ -22,6 +22,7 @@ async function main(): Promise<number> {
     .name("analyze_simnet")
     .argument("<summary>", "summary.json path")
     .option("--max-finality-p95 <delays>", "max finality_delays.p95 (one-way delays)")
+    .option("--max-tx-finality-p95 <delays>", "max tx_finality_delays.p95 (one-way delays)")
     .option("--max-finality-rounds-p95 <rounds>", "max finality_rounds.p95")
     .option("--min-anchors <n>", "min finalized anchors (min over seeds for aggregates)")
     .option("--max-safety-violations <n>", "max safety violations", "0")
@@ -54,6 +55,8 @@ async function main(): Promise<number> {
   const fd = s["finality_delays"] as { p95?: number } | undefined;
   const fr = s["finality_rounds"] as { p95?: number } | undefined;
   le("finality_delays.p95", num(fd?.p95), o["maxFinalityP95"]);
+  const tfd = s["tx_finality_delays"] as { p95?: number } | undefined;
+  le("tx_finality_delays.p95", num(tfd?.p95), o["maxTxFinalityP95"]);
   le("finality_rounds.p95", num(fr?.p95), o["maxFinalityRoundsP95"]);
   le("safety_violations", num(s["safety_violations"]), o["maxSafetyViolations"]);
   le("state_root_mismatches", num(s["state_root_mismatches"]), o["maxRootMismatches"]);

@@ -408,10 +408,13 @@ if (import.meta.main) {
     // Finality watcher: polls in-flight txs at the node that received them, in JSON-RPC batches.
     const watcher = async () => {
       while (running) {
+        // The oldest 1,000 (submission order): polling costs the nodes RPC work too.
         const byUrl = new Map<string, string[]>();
+        let n = 0;
         for (const [txid, f] of inFlight) {
+          if (n++ >= 1000) break;
           const l = byUrl.get(f.url) ?? [];
-          if (l.length < 2000) l.push(txid);
+          l.push(txid);
           byUrl.set(f.url, l);
         }
         await Promise.all([...byUrl].map(async ([url, ids]) => {

@@ -100,6 +100,8 @@ Deno.test(
       assert.equal(b.p2p.score(a.p2p.peerId) >= 0, true);
       const bad = body(0xff);
       a.p2p.publish("txs", 0, testBodyId("txs", bad), bad);
+      // Separate announcements: one reject refuses (and stops relaying) its whole announcement.
+      await a.p2p.flush();
       const good = body(5);
       a.p2p.publish("txs", 0, testBodyId("txs", good), good);
       await waitFor(() => c.p2p.bodies.size >= 1, "good body at C");

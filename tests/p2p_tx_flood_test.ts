@@ -10,7 +10,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { decodeTx, decodeTxWithIds, encodeTx, type Tx } from "../src/codec/mod.ts";
 import { P2pService, topicName } from "../src/p2p/mod.ts";
 import { DEVNET } from "../src/params/mod.ts";
-import { TEST_NET, waitFor } from "../src/p2p/testing.ts";
+import { startTestNode, TEST_NET, testBodyId, waitFor } from "../src/p2p/testing.ts";
 import { Mempool } from "../src/node/mempool.ts";
 import { admitTx, TxAdmissionError } from "../src/node/tx_relay.ts";
 import { maturedFaucet, transfer } from "../src/node/_txtesting.ts";
@@ -21,8 +21,8 @@ const opts = { sanitizeOps: false, sanitizeResources: false };
 const TOPIC = topicName(TEST_NET, 0, "txs");
 
 /** A P2pService whose `txs` validator is the node's admission into its own pool. */
-async function txNode(engine: StateEngine, limits = {}) {
-  const pool = new Mempool({ maxTxs: 1000, maxBytes: 1 << 22, perPeerTxs: 250 });
+async function txNode(engine: StateEngine, limits = {}, poolTxs = 1000) {
+  const pool = new Mempool({ maxTxs: poolTxs, maxBytes: 1 << 22, perPeerTxs: poolTxs / 4 });
   let pulls = 0;
   const p2p = new P2pService(
     {
@@ -147,6 +147,73 @@ Deno.test(
       assert.ok(bad.pullsServed <= 64, `each bad body pulled at most once: ${bad.pullsServed}`);
     } finally {
       await Promise.all([victim.p2p.stop(), bad.stop()]);
+    }
+  },
+);
+
+Deno.test(
+  "txs topic: a burst of publishes goes out as full 64-id announcements",
+  opts,
+  async () => {
+    const { faucet, engine, coins } = await maturedFaucet(1024);
+    const a = await txNode(engine, {}, 4096);
+    const b = await txNode(engine, {}, 4096);
+    try {
+      await b.p2p.dial(a.p2p.multiaddrs[0]!);
+      await waitFor(() => a.p2p.subscribers("txs", 0).includes(b.p2p.peerId), "subscription");
+      const ctx = {
+        networkId: DEVNET.networkId,
+        floor: { unitsPerByte: 1n, minFee: 1_000n },
+        pool: a.pool,
+        finalized: () => false,
+        checkTx: (st: Parameters<StateEngine["checkTx"]>[0]) => engine.checkTx(st),
+        anchor: 0,
+        now: 0,
+      };
+      const admitted = [];
+      for (const c of coins) admitted.push(await admitTx(transfer(faucet, c), null, ctx));
+      for (const r of admitted) a.p2p.publish("txs", 0, r.wtxid, r.entry!.bytes);
+      await waitFor(() => b.pool.size === 1024, "1024 transactions at b", 20_000);
+      const v = b.p2p.stats().verdicts;
+      // 1024 ids in 16 announcements of 64 (gossipsub has no publish buffer: we batch).
+      assert.equal(v.accept + v.ignore + v.reject, 16, JSON.stringify(v));
+    } finally {
+      await Promise.all([a.p2p.stop(), b.p2p.stop()]);
+    }
+  },
+);
+
+Deno.test(
+  "a transaction flood cannot starve events: validation budgets are per kind",
+  opts,
+  async () => {
+    const limits = { pendingValidations: 4, pullTimeoutMs: 4_000 };
+    const victim = await startTestNode({ limits });
+    const honest = await startTestNode();
+    const bad = await MisbehavingPeer.create(TEST_NET, { kind: "silent" });
+    try {
+      await bad.dial(victim.p2p.multiaddrs[0]!);
+      await honest.p2p.dial(victim.p2p.multiaddrs[0]!);
+      await waitFor(() => bad.subscribers(TOPIC).includes(victim.p2p.peerId), "subscription");
+      await waitFor(
+        () => honest.p2p.subscribers("events", 0).includes(victim.p2p.peerId),
+        "events subscription",
+      );
+      // Fill the victim's txs budget with pulls that never answer.
+      await bad.floodAnnouncements(TOPIC, 20);
+      await waitFor(() => victim.p2p.stats().pendingValidations === 4, "txs budget full");
+      const body = new TextEncoder().encode("an event body");
+      const id = testBodyId("events", body);
+      honest.store.put(id, body);
+      honest.p2p.publish("events", 0, id, body);
+      const got = await Promise.race([
+        victim.p2p.bodies.next(),
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 3_000)),
+      ]);
+      assert.equal(got?.kind, "events");
+      assert.equal(victim.p2p.stats().pendingValidations >= 4, true, "txs still stalled");
+    } finally {
+      await Promise.all([victim.p2p.stop(), honest.p2p.stop(), bad.stop()]);
     }
   },
 );

@@ -161,3 +161,23 @@ export {
   populateStore,
   runCacheBench,
 } from "./cachebench.ts";
+export {
+  DEFAULT_FALLBACK_ANCHORS,
+  DEFAULT_MEMPOOL_BYTES,
+  Mempool,
+  type MempoolEntry,
+  MempoolError,
+  type MempoolErrorCode,
+  type MempoolLimits,
+  ownerSeat,
+  type SelectOptions,
+} from "./mempool.ts";
+export {
+  type Admission,
+  type AdmissionContext,
+  admissionVerdict,
+  admitTx,
+  type TxAdmissionCode,
+  TxAdmissionError,
+} from "./tx_relay.ts";
+export { type SigItem, VerifiedSigCache } from "./sig_cache.ts";

@@ -212,6 +212,8 @@ const MAX_PENDING_MINTS = 64;
 const DECODED_CACHE = 1024;
 /** Valid signature checks remembered between admission and apply (ADR 0074). */
 const SIG_CACHE_ENTRIES = 262_144;
+/** Anchors between two announcements of a still-uncarried transaction submitted here. */
+const REANNOUNCE_ANCHORS = 8;
 /** Anchors after which a still-pending pool transaction is dropped (the client resubmits). */
 const POOL_MAX_AGE_ANCHORS = 600;
 const DAG_CHUNK = 60_000;
@@ -1093,6 +1095,7 @@ export class ValidatorService implements Component {
       }
     }
     this.#pool.expire(this.#index, POOL_MAX_AGE_ANCHORS);
+    this.#reannounce();
     this.#last = record;
     this.#metrics?.anchor.set(record.index);
     this.#all?.consensus.anchorsFinalized.inc();
@@ -1105,6 +1108,26 @@ export class ValidatorService implements Component {
         mints: record.mints,
         root: record.root.slice(0, 16),
       });
+    }
+  }
+
+  /**
+   * Announces again the transactions submitted here over RPC that no event carries yet, every
+   * REANNOUNCE_ANCHORS anchors: a peer that dropped the first announcement (validation queue
+   * full, a restart) gets another chance, so the owner seat still learns of them (ADR 0073).
+   */
+  #reannounce(): void {
+    const p2p = this.#p2p;
+    if (p2p === null || this.#index <= this.#replayTo) return;
+    for (const t of this.#pool.values()) {
+      const age = this.#index - t.anchor;
+      if (t.from !== null || t.carried || age === 0 || age % REANNOUNCE_ANCHORS !== 0) continue;
+      try {
+        if (!p2p.publish("txs", 0, hexToBytes(t.wtxid), t.bytes)) break;
+      } catch {
+        // Stopped: nothing to announce to.
+        return;
+      }
     }
   }
 
@@ -1491,11 +1514,14 @@ export class ValidatorService implements Component {
    * (ADR 0074): the state check only reads, and may see an anchor mid-apply, which is harmless
    * for a mempool policy (apply re-checks everything; a stale entry is swept after the anchor).
    */
-  #admit(bytes: Uint8Array, from: string | null) {
+  async #admit(bytes: Uint8Array, from: string | null) {
     if (this.#db === null || !this.#running) {
       throw new RpcError(RPC_ERROR.NOT_READY, "The node is not running");
     }
-    return admitTx(bytes, from, {
+    // Consensus first: while events or anchors are queued, a transaction waits for them (a burst
+    // of admissions would otherwise hold the event loop while consensus work waits).
+    if (this.#serialDepth > 0) await this.#serial;
+    return await admitTx(bytes, from, {
       networkId: this.#o.genesis.networkId,
       floor: this.#floor,
       pool: this.#pool,

@@ -254,6 +254,8 @@ export class P2pService {
   readonly #pendingBy = new Map<TopicKind, number>();
   #pending = 0;
   #draining: Promise<void> | undefined;
+  /** Ends a pending announcement window early (set while a `txs` publish waits for more ids). */
+  #wake: (() => void) | undefined;
   #stopping = false;
 
   /**
@@ -444,9 +446,22 @@ export class P2pService {
     const now = kind !== "txs" || this.#publishQueue.size >= MAX_ANNOUNCE_IDS ||
       this.limits.announceDelayMs === 0;
     if (this.#draining === undefined) {
-      this.#draining = (now ? Promise.resolve() : delay(this.limits.announceDelayMs))
-        .then(() => this.#drain())
+      const wait = now ? Promise.resolve() : new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.limits.announceDelayMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#draining = wait
+        .then(() => {
+          this.#wake = undefined;
+          return this.#drain();
+        })
         .finally(() => (this.#draining = undefined));
+    } else if (now) {
+      // An event (or a full batch) does not wait out a pending transaction window.
+      this.#wake?.();
     }
     return true;
   }
@@ -988,10 +1003,6 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function chunks<T>(list: readonly T[], size: number): T[][] {

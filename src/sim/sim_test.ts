@@ -30,6 +30,9 @@ Deno.test("parseScenario() reads the schema and applies defaults", () => {
   assert.equal(s.eventInterval, 100);
   assert.equal(s.byzantine.get(3), "silent");
   assert.deepEqual(s.crashes[0]!.seats, [1]);
+  assert.equal(s.eagerRound, 1);
+  assert.equal(s.roundBurst, 3);
+  assert.equal(s.witnessAck, 0.5);
 });
 
 Deno.test("parseScenario() rejects bad fields with the field path", () => {
@@ -39,6 +42,9 @@ Deno.test("parseScenario() rejects bad fields with the field path", () => {
     ['name = "x"\nseats = 4\nduration = 10\n[byzantine]\nsilent = [4]', "byzantine.silent/0"],
     ['name = "x"\nseats = 4\nduration = 10\n[byzantine]\nlazy = [1]', "byzantine.lazy"],
     ['name = "x"\nseats = 4\nduration = 10\n[network]\nloss = 2', "network.loss"],
+    ['name = "x"\nseats = 4\nduration = 10\n[node]\nround_burst = 1.5', "node.round_burst"],
+    ['name = "x"\nseats = 4\nduration = 10\n[node]\nround_burst = 0', "node.round_burst"],
+    ['name = "x"\nseats = 4\nduration = 10\n[node]\nwitness_ack = 2', "node.witness_ack"],
     ["not toml = = =", ""],
   ];
   for (const [text, field] of bad) {

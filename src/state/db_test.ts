@@ -3,7 +3,8 @@ import { StateDb, type StateDbOptions } from "./db.ts";
 import { StateError } from "./errors.ts";
 import { MemoryStore, type StoreLimits, type StoreMutation } from "./store.ts";
 import { StateEngine } from "./engine.ts";
-import { toHex } from "./_bytes.ts";
+import { concat, toHex } from "./_bytes.ts";
+import { snapshotChunks } from "./snapshot.ts";
 import { Workload, WORKLOAD_NETWORK } from "./_workload.ts";
 import type { FinalizedAnchor } from "./types.ts";
 
@@ -89,6 +90,76 @@ Deno.test("StateDb.commit() spreads a checkpoint over several commits and reopen
   const gens = new Set<bigint>();
   for await (const e of store.list(["state", "s"])) gens.add(e.key[2] as bigint);
   assert.equal(gens.size, 1);
+});
+
+Deno.test("StateDb.checkpoint() during a sliced checkpoint abandons it and leaves one generation", async () => {
+  const list = anchors(37, 5, 150);
+  const dbo: StateDbOptions = { checkpointEvery: 2, checkpointSliceBytes: 4096 };
+  const store = new MemoryStore();
+  const db = await StateDb.open(store, OPTS, dbo);
+  let partial = false;
+  for (const a of list) {
+    await db.engine.applyAnchor(a);
+    const s = await db.commit();
+    partial = s.checkpointBytes > 0 && !s.checkpointDone;
+  }
+  assert.ok(partial, "a sliced checkpoint is in progress");
+  await db.checkpoint();
+  assert.equal(db.baseAnchor, list.length - 1);
+  const gens = new Set<bigint>();
+  for await (const e of store.list(["state", "s"])) gens.add(e.key[2] as bigint);
+  assert.equal(gens.size, 1, [...gens].join());
+  for await (const e of store.list(["state", "w"])) assert.fail(`stale log ${String(e.key)}`);
+  const again = await StateDb.open(store, OPTS, dbo);
+  assert.equal(toHex(again.engine.root()), toHex(db.engine.root()));
+});
+
+Deno.test("StateDb.open() reads a v0 base (whole root-checked snapshot) and replaces it with slices", async () => {
+  // A store as the previous version left it: base v0 = PCSNAP01 snapshot of anchor 2 in 4 KB
+  // chunks plus the log of anchor 3, written by hand in that layout.
+  const list = anchors(41, 5, 60);
+  const ref = await referenceRoots(list);
+  const e = new StateEngine(OPTS);
+  for (const a of list.slice(0, 3)) await e.applyAnchor(a);
+  e.takeDelta();
+  const snap = concat([...snapshotChunks(e)]);
+  const store = new MemoryStore();
+  const muts: StoreMutation[] = [];
+  let n = 0;
+  for (let o = 0; o < snap.length; o += 4096, n++) {
+    muts.push({ type: "set", key: ["state", "s", 1n, BigInt(n)], value: snap.slice(o, o + 4096) });
+  }
+  const root2 = e.root();
+  const u64 = (x: number) => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt(x));
+    return b;
+  };
+  const u32 = (x: number) => Uint8Array.of(x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255);
+  muts.push({
+    type: "set",
+    key: ["state", "m", "base"],
+    value: concat([Uint8Array.of(0), u64(1), u64(2 + 1), root2, u32(n)]),
+  });
+  muts.push({
+    type: "set",
+    key: ["state", "m", "committed"],
+    value: concat([Uint8Array.of(0), u64(2 + 1), root2]),
+  });
+  for (let i = 0; i < muts.length; i += 500) await store.commit(muts.slice(i, i + 500));
+  const db = await StateDb.open(store, OPTS, { checkpointEvery: 2 });
+  assert.equal(db.engine.anchor, 2);
+  assert.equal(toHex(db.engine.root()), ref[2]);
+  for (const a of list.slice(3)) {
+    await db.engine.applyAnchor(a);
+    await db.commit();
+  }
+  assert.equal(db.baseAnchor, 4);
+  const gens = new Set<bigint>();
+  for await (const x of store.list(["state", "s"])) gens.add(x.key[2] as bigint);
+  assert.deepEqual([...gens], [2n], "the v0 generation is gone");
+  const again = await StateDb.open(store, OPTS);
+  assert.equal(toHex(again.engine.root()), ref[4]);
 });
 
 for (
