@@ -4,7 +4,7 @@
  * seat whose turn it is (inclusion rule, docs/adr/0073-tx-gossip-and-inclusion-rule.md), finalize
  * on every node with identical state roots, and each is applied exactly once.
  */
-import { bytesToHex } from "@noble/hashes/utils.js";
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import assert from "node:assert/strict";
 import { encodeAddress } from "../src/codec/mod.ts";
 import { loadOrCreateIdentity } from "../src/p2p/mod.ts";
@@ -18,6 +18,7 @@ import {
   initDevnet,
   type NodeProcess,
   type NodeStats,
+  ownerSeat,
   rootsAgree,
   rpc,
   spawnNode,
@@ -122,6 +123,30 @@ Deno.test({
         "each transfer applied exactly once",
       );
       for (const x of s) assert.equal(x.mempool, 0, "pools drained");
+      // The seats admitted the full node's transactions from gossip (pc_p2p_* metrics).
+      const metrics = await (await fetch(`${urls[0]}/metrics`)).text();
+      assert.match(
+        metrics,
+        /pc_p2p_gossip_messages_total\{kind="txs",verdict="accept",reason="ok"\} [1-9]/,
+      );
+      // Inclusion rule: which seat's events carried each transaction (ADR 0073).
+      const carriers = new Map<string, number[]>(ids.map((t) => [t, []]));
+      for (let index = 52; index <= common; index++) {
+        const a = await rpc<{ events: string[] }>(full, "get_anchor", { index });
+        for (const id of a.events) {
+          const ev = await rpc<{ creator: number; txs: string[] }>(full, "get_event", { id });
+          for (const t of ev.txs) carriers.get(t)?.push(ev.creator);
+        }
+      }
+      let byOwner = 0, copies = 0;
+      for (const [t, seats] of carriers) {
+        assert.ok(seats.length >= 1, `tx ${t} carried`);
+        copies += seats.length - 1;
+        if (seats[0] === ownerSeat(hexToBytes(t), 4)) byOwner++;
+      }
+      // The fallback (any seat after 4 anchors) may legitimately take a few on a slow host.
+      assert.ok(byOwner >= 18, `carried first by the owner seat: ${byOwner} of 24`);
+      assert.ok(copies <= 4, `duplicate copies in the order: ${copies}`);
     } finally {
       await Promise.all(procs.map((p) => stopNode(p)));
       await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -913,8 +913,8 @@ export class ConsensusEngine {
 
   /**
    * Round-received rule (§3.4, ADR 0024): x is an ancestor of at least one famous witness of the
-   * round. Monotone in ancestry (a parent of x descends to every witness x does), so no event is
-   * ordered before its parents.
+   * round. Monotone in ancestry (a parent of x is an ancestor of every witness x is), so no event
+   * is ordered before its parents.
    */
   #receivedBy(x: Rec, famous: readonly Rec[]): boolean {
     // The creator's own famous witness first: it descends from every earlier event of its chain,

@@ -1,10 +1,12 @@
 /**
  * The validator / full-node service: composes the consensus engine (one shard, committee from the
  * genesis file), the durable state (StateDb over Deno KV), the mint chain, a bounded mempool, the
- * event-creation timer, and the p2p service (gossip of events, pull, anti-entropy). Every input
- * (p2p body, own event, RPC read that touches state) runs through one serial queue, so an anchor
- * is applied and made durable (node flush queue) before any RPC can observe it. Decisions:
- * docs/adr/0063-node-service-wiring.md, runbook: docs/operations.md.
+ * event-creation timer, and the p2p service (gossip of events and transactions, pull,
+ * anti-entropy). Every input (p2p event, own event, RPC read that touches state) runs through one
+ * serial queue, so an anchor is applied and made durable (node flush queue) before any RPC can
+ * observe it; mempool admission (RPC or gossip) only reads state and runs beside it (ADR 0074).
+ * Decisions: docs/adr/0063-node-service-wiring.md, 0073 (tx gossip, inclusion rule), 0074;
+ * runbook: docs/operations.md.
  * @module
  */
 import type { Logger } from "@logtape/logtape";
@@ -50,7 +52,14 @@ import {
   payoutFromAddress,
   templateToJson,
 } from "../mint/mod.ts";
-import { MAX_BODY_BYTES, type NewBody, P2pService, type ValidationResult } from "../p2p/mod.ts";
+import {
+  createP2pMetrics,
+  MAX_BODY_BYTES,
+  type NewBody,
+  type P2pMetrics,
+  P2pService,
+  type ValidationResult,
+} from "../p2p/mod.ts";
 import { MAX_PAYLOAD_TXS, type NetworkParams } from "../params/mod.ts";
 import { type MethodRegistry, p, RPC_ERROR, RpcError, type SignerHealth } from "../rpc/mod.ts";
 import {
@@ -376,6 +385,7 @@ export class ValidatorService implements Component {
   #db: StateDb | null = null;
   #store: KvStore | null = null;
   #p2p: P2pService | null = null;
+  #p2pMetrics: P2pMetrics | null = null;
   #serial: Promise<unknown> = Promise.resolve();
   #events = new Map<string, EventRec>();
   #verified = new Set<string>();
@@ -546,6 +556,10 @@ export class ValidatorService implements Component {
         mempool: () => this.#pool.size,
         dagEvents: () => this.#events.size,
       });
+      // pc_p2p_* (gossip verdicts per kind and reason, pulls, traffic, drops, bans).
+      if (modules.registry.getSingleMetric("pc_p2p_gossip_messages_total") === undefined) {
+        this.#p2pMetrics = createP2pMetrics(modules.registry);
+      }
     }
   }
 
@@ -796,6 +810,7 @@ export class ValidatorService implements Component {
         },
         // Admission already pooled accepted transactions: only events go through the queue.
         deliver: ["events"],
+        ...(this.#p2pMetrics !== null ? { metrics: this.#p2pMetrics } : {}),
         sync: {
           have: () => {
             const seqs = this.#engine.knownSeqs();
@@ -1573,7 +1588,7 @@ export class ValidatorService implements Component {
     return { txid: a.txid };
   }
 
-  /** Gossip validator of the `txs` topic: admission, with its verdict (serial step). */
+  /** Gossip validator of the `txs` topic: admission, with its verdict (ADR 0073). */
   async #validateTx(body: Uint8Array, from: string): Promise<ValidationResult> {
     try {
       const a = await this.#admit(body, from);

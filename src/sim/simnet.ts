@@ -641,7 +641,7 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
    * EAGER_RETRY_EVENTS inserted events.
    */
   const burst = (n: Node, roundBefore: number): void => {
-    if (sc.eagerRound === 0) return;
+    if (sc.eagerRound === 0 || sc.roundBurst <= 1) return;
     for (let b = 1; b < sc.roundBurst; b++) {
       const tip = n.engine.tip(n.seat)!;
       if (n.engine.roundOf(tip.id)! > roundBefore) return;
@@ -653,6 +653,7 @@ export async function runSimnet(sc: Scenario, seed: number): Promise<SimSummary>
       n.lastOwn = { wire: ev.wire, payload: ev.payload, seq: ev.h.seq };
       broadcast(n, ev.wire, ev.payload);
     }
+    // The chain ran out (or had nothing left to name) short of the new round.
     const tip = n.engine.tip(n.seat)!;
     if (n.engine.roundOf(tip.id)! <= roundBefore) {
       n.eagerRetryAt = n.engine.size + EAGER_RETRY_EVENTS;

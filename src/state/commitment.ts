@@ -12,7 +12,7 @@
  */
 import { blake3, blake3BatchPacked } from "../crypto/mod.ts";
 import { TAG_BUCKET, TAG_LEAF, TAG_NODE } from "./_domains.ts";
-import { bytesEqual, latin1, unlatin1 } from "./_bytes.ts";
+import { bytesEqual, latin1 } from "./_bytes.ts";
 
 /** Length in bytes of every state key. */
 export const STATE_KEY_LEN = 37;
@@ -194,23 +194,6 @@ export function verifyStateProof(
   return bytesEqual(h, root);
 }
 
-interface Bucket {
-  /** Keys (latin1) in ascending order. */
-  keys: string[];
-  /**
-   * {@linkcode prefixOf} of each key, aligned with `keys`: a binary search compares these
-   * unboxed doubles (one array, a cache line or two) and touches a key string only on a tie,
-   * instead of chasing ~4 scattered strings per lookup.
-   */
-  fp: number[];
-  /** Values (latin1), aligned with `keys`. */
-  vals: string[];
-  /** Whether the leaf at the same position is current (false until the next rehash). */
-  known: boolean[];
-  /** Leaf hashes packed 32 bytes each, aligned with `keys`; capacity may exceed the count. */
-  leaves: Uint8Array;
-}
-
 /** Precomputed hashes of empty subtrees, per level (0 = bucket). */
 const EMPTY: Uint8Array[] = (() => {
   const out = [blake3(bucketMessage([]))];
@@ -223,9 +206,50 @@ const EMPTY: Uint8Array[] = (() => {
 })();
 
 /**
+ * Layout of one entry inside its bucket's slab (ADR 0037): `vlen u32be | known u8 | key 37 |
+ * value vlen`. Entries are stored back to back in key order, so a lookup, an insert or a bucket
+ * rehash touches one contiguous buffer instead of ~4 heap objects per entry. The leaf hashes live
+ * in a second per-bucket buffer, 32 bytes per entry in the same order, so a bucket's message is
+ * one contiguous copy.
+ */
+const E_KNOWN = 4;
+const E_KEY = 5;
+const E_VAL = E_KEY + STATE_KEY_LEN;
+/** First slab size: three typical UTXO entries (header, key and a 60-byte value). */
+const SLAB_INITIAL = 320;
+/** First leaf buffer size, in entries. */
+const LEAVES_INITIAL = 4;
+
+function vlenAt(s: Uint8Array, o: number): number {
+  return ((s[o]! << 24) | (s[o + 1]! << 16) | (s[o + 2]! << 8) | s[o + 3]!) >>> 0;
+}
+
+function setVlen(s: Uint8Array, o: number, n: number): void {
+  s[o] = n >>> 24;
+  s[o + 1] = (n >>> 16) & 255;
+  s[o + 2] = (n >>> 8) & 255;
+  s[o + 3] = n & 255;
+}
+
+/** latin1 string of `s[a, a + n)` (chunked: `apply` has an argument limit). */
+function strAt(s: Uint8Array, a: number, n: number): string {
+  if (n <= 4096) {
+    return String.fromCharCode.apply(null, s.subarray(a, a + n) as unknown as number[]);
+  }
+  let out = "";
+  for (let i = 0; i < n; i += 4096) {
+    out += String.fromCharCode.apply(
+      null,
+      s.subarray(a + i, a + Math.min(n, i + 4096)) as unknown as number[],
+    );
+  }
+  return out;
+}
+
+/**
  * In-memory authenticated map `key(37 bytes) -> value`, with a lazily, incrementally updated
  * root: `set`/`delete` only mark the bucket dirty; `root()` rehashes dirty buckets and their
- * ancestors, batching each level through `blake3Batch`.
+ * ancestors, batching each level through `blake3BatchPacked`.
  *
  * @example
  * ```ts
@@ -239,11 +263,34 @@ const EMPTY: Uint8Array[] = (() => {
  */
 export class StateCommitment {
   /**
-   * Keys and values live only in their bucket, as latin1 strings (one heap object each, far
-   * cheaper for the GC than typed arrays); a lookup is a binary search over ~15 keys at 1M
-   * entries, cheaper than a separate 1M-entry Map (ADR 0033).
+   * Arena layout (ADR 0037): each bucket is one byte slab holding its entries (key, value, leaf
+   * hash, a "leaf is current" flag) sorted by key, so the whole state is ~65,536 buffers instead
+   * of ~1M key strings, ~1M value strings and per-bucket arrays: nothing per entry for the GC to
+   * trace, and a bucket's lookup or rehash reads one contiguous region.
    */
-  #buckets: (Bucket | undefined)[] = new Array(BUCKETS);
+  #slabs: (Uint8Array | undefined)[] = new Array(BUCKETS);
+  /** Bytes in use of each slab. */
+  #used = new Uint32Array(BUCKETS);
+  /** Entries of each bucket. */
+  #count = new Uint32Array(BUCKETS);
+  /** Leaf hashes of each bucket, 32 bytes per entry in key order (capacity may exceed it). */
+  #leaves: (Uint8Array | undefined)[] = new Array(BUCKETS);
+  /**
+   * Entries of each bucket whose leaf is not current (exact: a rewrite of a pending entry does not
+   * count twice, a delete of one subtracts), so the rehash sizes its buffers and stops walking a
+   * bucket once it has seen them all.
+   */
+  #pend = new Uint32Array(BUCKETS);
+  /**
+   * Per bucket, two doubles per entry in key order: {@linkcode prefixOf} the key and the entry's
+   * offset in the slab. A lookup binary-searches these (a cache line or two) and reads the slab
+   * only on a prefix tie, instead of scanning entries of ~100 bytes each.
+   */
+  #ix: (Float64Array | undefined)[] = new Array(BUCKETS);
+  /** Set by {@linkcode #seek}: whether the entry at the returned offset has the key sought. */
+  #hit = false;
+  /** Set by {@linkcode #seek}: position (entry number) of the returned offset. */
+  #at = 0;
   /** levels[0] = bucket hashes, levels[4] = root. */
   #levels: Uint8Array[] = [];
   #dirty = new Uint8Array(BUCKETS);
@@ -272,13 +319,50 @@ export class StateCommitment {
   }
 
   /**
+   * Offset in slab `s` (of `used` bytes) of the first entry whose key is not below `k` (byte
+   * order, which is the latin1 string order); sets `#hit` when that entry's key is `k`.
+   */
+  #seek(bi: number, s: Uint8Array, used: number, k: string): number {
+    const ix = this.#ix[bi]!, n = this.#count[bi]!, f = prefixOf(k);
+    let lo = 0, hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ix[2 * mid]! < f) lo = mid + 1;
+      else hi = mid;
+    }
+    // Equal prefixes (rare): the rest of the keys decides, read from the slab.
+    while (lo < n && ix[2 * lo] === f) {
+      const kb = ix[2 * lo + 1]! + E_KEY;
+      let d = 0;
+      for (let c = PREFIX_CHARS; c < STATE_KEY_LEN; c++) {
+        d = s[kb + c]! - k.charCodeAt(c);
+        if (d !== 0) break;
+      }
+      if (d >= 0) {
+        this.#hit = d === 0;
+        this.#at = lo;
+        return ix[2 * lo + 1]!;
+      }
+      lo++;
+    }
+    this.#hit = false;
+    this.#at = lo;
+    return lo < n ? ix[2 * lo + 1]! : used;
+  }
+
+  /**
    * Value stored under `key`, or `undefined`.
    * @param key 37-byte key.
-   * @returns The value (do not mutate it).
+   * @returns A copy of the value.
    */
   get(key: Uint8Array): Uint8Array | undefined {
-    const v = this.getS(latin1(key));
-    return v === undefined ? undefined : unlatin1(v);
+    checkKey(key);
+    const bi = bucketOf(key);
+    const s = this.#slabs[bi];
+    if (s === undefined) return undefined;
+    const o = this.#seek(bi, s, this.#used[bi]!, latin1(key));
+    if (!this.#hit) return undefined;
+    return s.slice(o + E_VAL, o + E_VAL + vlenAt(s, o));
   }
 
   /**
@@ -287,10 +371,11 @@ export class StateCommitment {
    * @returns The latin1 value, or `undefined`.
    */
   getS(k: string): string | undefined {
-    const b = this.#buckets[bucketOfS(k)];
-    if (b === undefined) return undefined;
-    const i = lowerBound(b, k);
-    return b.keys[i] === k ? b.vals[i] : undefined;
+    const bi = bucketOfS(k);
+    const s = this.#slabs[bi];
+    if (s === undefined) return undefined;
+    const o = this.#seek(bi, s, this.#used[bi]!, k);
+    return this.#hit ? strAt(s, o + E_VAL, vlenAt(s, o)) : undefined;
   }
 
   /**
@@ -299,8 +384,11 @@ export class StateCommitment {
    * @returns Presence.
    */
   hasS(k: string): boolean {
-    const b = this.#buckets[bucketOfS(k)];
-    return b !== undefined && b.keys[lowerBound(b, k)] === k;
+    const bi = bucketOfS(k);
+    const s = this.#slabs[bi];
+    if (s === undefined) return false;
+    this.#seek(bi, s, this.#used[bi]!, k);
+    return this.#hit;
   }
 
   /**
@@ -332,7 +420,7 @@ export class StateCommitment {
    */
   set(key: Uint8Array, value: Uint8Array): void {
     checkKey(key);
-    this.#setStr(latin1(key), latin1(value));
+    this.#setStr(latin1(key), strAt(value, 0, value.length));
   }
 
   /**
@@ -345,72 +433,101 @@ export class StateCommitment {
     return this.#deleteStr(latin1(key));
   }
 
-  #setStr(k: string, value: string): void {
+  /** Replace slab `bi` by a larger one holding at least `need` bytes; returns it. */
+  #grow(bi: number, need: number): Uint8Array {
+    const old = this.#slabs[bi]!;
+    const cap = (Math.max(need, old.length * 2) + 63) & ~63;
+    const s = new Uint8Array(cap);
+    s.set(old.subarray(0, this.#used[bi]!));
+    this.#slabs[bi] = s;
+    return s;
+  }
+
+  #setStr(k: string, v: string): void {
     const bi = bucketOfS(k);
-    let b = this.#buckets[bi];
-    if (b === undefined) {
-      b = this.#buckets[bi] = {
-        keys: [],
-        fp: [],
-        vals: [],
-        known: [],
-        leaves: new Uint8Array(32 * 8),
-      };
-    }
-    const i = lowerBound(b, k);
-    this.#pendingLeaves++;
-    this.#pendingBytes += LEAF_PREFIX + value.length;
-    if (b.keys[i] === k) {
-      b.vals[i] = value;
-      b.known[i] = false;
+    const vl = v.length;
+    let s = this.#slabs[bi];
+    const used = this.#used[bi]!;
+    let o = 0;
+    if (s === undefined) {
+      s = this.#slabs[bi] = new Uint8Array(Math.max(SLAB_INITIAL, (E_VAL + vl + 63) & ~63));
+      this.#leaves[bi] = new Uint8Array(32 * LEAVES_INITIAL);
+      this.#ix[bi] = new Float64Array(2 * LEAVES_INITIAL);
+      this.#hit = false;
+      this.#at = 0;
     } else {
-      const n = b.keys.length;
-      if (32 * (n + 1) > b.leaves.length) {
-        const grown = new Uint8Array(b.leaves.length * 2);
-        grown.set(b.leaves.subarray(0, 32 * n));
-        b.leaves = grown;
-      }
-      b.leaves.copyWithin(32 * (i + 1), 32 * i, 32 * n);
-      // Shift by hand: buckets hold ~15 entries, where a loop beats the splice builtin.
-      const { keys, fp, vals, known } = b;
-      keys.push(k);
-      fp.push(0);
-      vals.push(value);
-      known.push(false);
-      for (let j = n; j > i; j--) {
-        keys[j] = keys[j - 1]!;
-        fp[j] = fp[j - 1]!;
-        vals[j] = vals[j - 1]!;
-        known[j] = known[j - 1]!;
-      }
-      keys[i] = k;
-      fp[i] = prefixOf(k);
-      vals[i] = value;
-      known[i] = false;
-      this.#size++;
+      o = this.#seek(bi, s, used, k);
     }
+    this.#pendingLeaves++;
+    this.#pendingBytes += LEAF_PREFIX + vl;
+    if (this.#hit) {
+      if (s[o + E_KNOWN] !== 0) this.#pend[bi]!++;
+      const old = vlenAt(s, o);
+      if (old !== vl) {
+        const need = used + vl - old;
+        if (need > s.length) s = this.#grow(bi, need);
+        s.copyWithin(o + E_VAL + vl, o + E_VAL + old, used);
+        this.#used[bi] = need;
+        setVlen(s, o, vl);
+        const ix = this.#ix[bi]!, n = this.#count[bi]!, delta = vl - old;
+        for (let j = this.#at + 1; j < n; j++) ix[2 * j + 1]! += delta;
+      }
+    } else {
+      const need = used + E_VAL + vl;
+      if (need > s.length) s = this.#grow(bi, need);
+      s.copyWithin(o + E_VAL + vl, o, used);
+      const n = this.#count[bi]!;
+      let lv = this.#leaves[bi]!;
+      if (32 * (n + 1) > lv.length) {
+        const grown = new Uint8Array(lv.length * 2);
+        grown.set(lv.subarray(0, 32 * n));
+        lv = this.#leaves[bi] = grown;
+      }
+      const at = this.#at, sz = E_VAL + vl;
+      lv.copyWithin(32 * (at + 1), 32 * at, 32 * n);
+      let ix = this.#ix[bi]!;
+      if (2 * (n + 1) > ix.length) {
+        const grown = new Float64Array(ix.length * 2);
+        grown.set(ix.subarray(0, 2 * n));
+        ix = this.#ix[bi] = grown;
+      }
+      for (let j = n; j > at; j--) {
+        ix[2 * j] = ix[2 * j - 2]!;
+        ix[2 * j + 1] = ix[2 * j - 1]! + sz;
+      }
+      ix[2 * at] = prefixOf(k);
+      ix[2 * at + 1] = o;
+      this.#used[bi] = need;
+      this.#count[bi] = n + 1;
+      this.#pend[bi]!++;
+      this.#size++;
+      setVlen(s, o, vl);
+      for (let c = 0, d = o + E_KEY; c < STATE_KEY_LEN; c++) s[d++] = k.charCodeAt(c);
+    }
+    s[o + E_KNOWN] = 0;
+    for (let c = 0, d = o + E_VAL; c < vl; c++) s[d++] = v.charCodeAt(c);
     this.#markDirty(bi);
   }
 
   #deleteStr(k: string): boolean {
     const bi = bucketOfS(k);
-    const b = this.#buckets[bi];
-    if (b === undefined) return false;
-    const i = lowerBound(b, k);
-    if (b.keys[i] !== k) return false;
-    const n = b.keys.length;
-    b.leaves.copyWithin(32 * i, 32 * (i + 1), 32 * n);
-    const { keys, fp, vals, known } = b;
-    for (let j = i + 1; j < n; j++) {
-      keys[j - 1] = keys[j]!;
-      fp[j - 1] = fp[j]!;
-      vals[j - 1] = vals[j]!;
-      known[j - 1] = known[j]!;
+    const s = this.#slabs[bi];
+    if (s === undefined) return false;
+    const used = this.#used[bi]!;
+    const o = this.#seek(bi, s, used, k);
+    if (!this.#hit) return false;
+    const n = E_VAL + vlenAt(s, o);
+    if (s[o + E_KNOWN] === 0) this.#pend[bi]!--;
+    s.copyWithin(o, o + n, used);
+    const cnt = this.#count[bi]!, at = this.#at;
+    this.#leaves[bi]!.copyWithin(32 * at, 32 * (at + 1), 32 * cnt);
+    const ix = this.#ix[bi]!;
+    for (let j = at; j < cnt - 1; j++) {
+      ix[2 * j] = ix[2 * j + 2]!;
+      ix[2 * j + 1] = ix[2 * j + 3]! - n;
     }
-    keys.pop();
-    fp.pop();
-    vals.pop();
-    known.pop();
+    this.#used[bi] = used - n;
+    this.#count[bi] = cnt - 1;
     this.#size--;
     this.#markDirty(bi);
     return true;
@@ -436,13 +553,17 @@ export class StateCommitment {
   #exactPending(order: Uint32Array): void {
     let n = 0, bytes = 0;
     for (let j = 0; j < order.length; j++) {
-      const b = this.#buckets[order[j]!];
-      if (b === undefined) continue;
-      for (let i = 0; i < b.known.length; i++) {
-        if (!b.known[i]) {
+      const bi = order[j]!;
+      const s = this.#slabs[bi];
+      if (s === undefined) continue;
+      const used = this.#used[bi]!;
+      for (let e = 0; e < used;) {
+        const vl = vlenAt(s, e);
+        if (s[e + E_KNOWN] === 0) {
           n++;
-          bytes += LEAF_PREFIX + b.vals[i]!.length;
+          bytes += LEAF_PREFIX + vl;
         }
+        e += E_VAL + vl;
       }
     }
     this.#pendingLeaves = n;
@@ -455,7 +576,7 @@ export class StateCommitment {
     // Integer sort (a typed array sorts numerically without a comparator call per pair).
     const order = Uint32Array.from(dirty).sort();
     const nd = order.length;
-    const buckets = this.#buckets;
+    const slabs = this.#slabs, usedOf = this.#used, countOf = this.#count;
     // 1. Missing leaves: every message written once, straight into one packed buffer (sized by
     //    the pending upper bounds), hashed in one call (blake3BatchPacked: no per-message views).
     if (this.#pendingLeaves > this.#size) this.#exactPending(order); // loose after many rewrites
@@ -464,23 +585,34 @@ export class StateCommitment {
     this.#pendingLeaves = 0;
     this.#pendingBytes = 0;
     const tagLen = TAG_LEAF.length;
-    // Two walks over the dirty buckets, not three: each walk over ~3,000 buckets scattered over a
-    // 1 GiB+ heap costs mostly cache and TLB misses. Walk 1 writes the missing leaves' messages
-    // and sizes the bucket level; walk 2 stores the digests and writes each bucket's message.
+    // Walk 1 over the dirty slabs writes the missing leaves' messages (key and value are
+    // adjacent in the slab: one copy), records each one's position and marks it current (its
+    // digest is stored below, in this same call); it stops in a bucket once `#pend` entries were
+    // found. Walk 2 touches only the leaf buffers.
+    const pend = this.#pend;
+    const pos = new Uint32Array(offs.length);
+    const found = new Uint32Array(nd);
     let o = 0, count = 0, bytes = 0;
     for (let j = 0; j < nd; j++) {
-      const b = buckets[order[j]!];
-      bytes += TAG_BUCKET.length;
-      if (b === undefined) continue;
-      const { keys, vals, known } = b;
-      bytes += 32 * known.length;
-      for (let i = 0; i < known.length; i++) {
-        if (known[i]) continue;
-        offs[count++] = o;
-        for (let c = 0; c < tagLen; c++) buf[o++] = TAG_LEAF[c]!;
-        const k = keys[i]!, v = vals[i]!;
-        for (let c = 0; c < STATE_KEY_LEN; c++) buf[o++] = k.charCodeAt(c);
-        for (let c = 0; c < v.length; c++) buf[o++] = v.charCodeAt(c);
+      const bi = order[j]!;
+      bytes += TAG_BUCKET.length + 32 * countOf[bi]!;
+      let left = pend[bi]!;
+      if (left === 0) continue;
+      found[j] = left;
+      pend[bi] = 0;
+      const s = slabs[bi]!;
+      const used = usedOf[bi]!;
+      for (let e = 0, i = 0; e < used; i++) {
+        const end = e + E_VAL + vlenAt(s, e);
+        if (s[e + E_KNOWN] === 0) {
+          s[e + E_KNOWN] = 1;
+          pos[count] = i;
+          offs[count++] = o;
+          for (let c = 0; c < tagLen; c++) buf[o++] = TAG_LEAF[c]!;
+          for (let c = e + E_KEY; c < end; c++) buf[o++] = s[c]!;
+          if (--left === 0) break;
+        }
+        e = end;
       }
     }
     offs[count] = o;
@@ -490,25 +622,21 @@ export class StateCommitment {
     const bbuf = new Uint8Array(bytes);
     const boffs = new Uint32Array(nd + 1);
     o = 0;
-    for (let j = 0, h = 0; j < nd; j++) {
+    for (let j = 0, h = 0, p = 0; j < nd; j++) {
       const bi = order[j]!;
       this.#dirty[bi] = 0;
       boffs[j] = o;
       bbuf.set(TAG_BUCKET, o);
       o += TAG_BUCKET.length;
-      const b = buckets[bi];
-      if (b === undefined) continue;
-      const { known, leaves } = b;
-      const n = known.length;
-      for (let i = 0; i < n; i++) {
-        if (known[i]) continue;
-        for (let c = 0, d = 32 * i; c < 32; c++) leaves[d++] = hashes[h++]!;
-        known[i] = true;
+      const n = countOf[bi]!;
+      if (n === 0) continue;
+      const lv = this.#leaves[bi]!;
+      // Walk 1 found this bucket's pending entries in order, right after the previous bucket's.
+      for (let f = found[j]!; f > 0; f--) {
+        for (let c = 0, d = 32 * pos[p++]!; c < 32; c++) lv[d++] = hashes[h++]!;
       }
-      if (n > 0) {
-        bbuf.set(32 * n === leaves.length ? leaves : leaves.subarray(0, 32 * n), o);
-        o += 32 * n;
-      }
+      bbuf.set(32 * n === lv.length ? lv : lv.subarray(0, 32 * n), o);
+      o += 32 * n;
     }
     boffs[nd] = o;
     const bh = blake3BatchPacked(bbuf, boffs);
@@ -552,10 +680,19 @@ export class StateCommitment {
     this.root();
     const bi = bucketOf(key);
     const k = latin1(key);
-    const b = this.#buckets[bi];
-    const keys = b?.keys ?? [];
-    const i = b === undefined ? 0 : lowerBound(b, k);
-    const present = i < keys.length && keys[i] === k;
+    const s = this.#slabs[bi];
+    const used = s === undefined ? 0 : this.#used[bi]!;
+    const lv = this.#leaves[bi];
+    const leaves: Uint8Array[] = [];
+    const entries: { key: Uint8Array; value: Uint8Array }[] = [];
+    let index = -1;
+    for (let e = 0; e < used;) {
+      const end = e + E_VAL + vlenAt(s!, e);
+      if (strAt(s!, e + E_KEY, STATE_KEY_LEN) === k) index = leaves.length;
+      leaves.push(lv!.slice(32 * leaves.length, 32 * leaves.length + 32));
+      entries.push({ key: s!.slice(e + E_KEY, e + E_VAL), value: s!.slice(e + E_VAL, end) });
+      e = end;
+    }
     const siblings: Uint8Array[] = [];
     let pos = bi;
     for (let l = 0; l < TREE_LEVELS; l++) {
@@ -566,44 +703,49 @@ export class StateCommitment {
       }
       pos = Math.floor(pos / RADIX);
     }
-    if (present) {
-      return {
-        key: key.slice(),
-        bucket: bi,
-        leaves: b!.keys.map((_, j) => b!.leaves.slice(32 * j, 32 * j + 32)),
-        index: i,
-        entries: [],
-        siblings,
-      };
+    if (index >= 0) {
+      return { key: key.slice(), bucket: bi, leaves, index, entries: [], siblings };
     }
-    return {
-      key: key.slice(),
-      bucket: bi,
-      leaves: [],
-      index: -1,
-      entries: keys.map((s, j) => ({ key: unlatin1(s), value: unlatin1(b!.vals[j]!) })),
-      siblings,
-    };
+    return { key: key.slice(), bucket: bi, leaves: [], index: -1, entries, siblings };
   }
 
   /**
-   * The entries of one bucket in key order, as latin1 strings (read-only views of the internal
-   * arrays: valid until the next change).
+   * The entries of one bucket in key order, as latin1 strings (fresh arrays: a copy of the
+   * bucket at this instant).
    * @param bi Bucket index.
    * @returns Keys and values, or `undefined` for a bucket that never held an entry.
    */
   bucketS(
     bi: number,
   ): { readonly keys: readonly string[]; readonly vals: readonly string[] } | undefined {
-    return this.#buckets[bi];
+    const s = this.#slabs[bi];
+    if (s === undefined) return undefined;
+    const keys: string[] = [], vals: string[] = [];
+    const used = this.#used[bi]!;
+    for (let e = 0; e < used;) {
+      const vl = vlenAt(s, e);
+      keys.push(strAt(s, e + E_KEY, STATE_KEY_LEN));
+      vals.push(strAt(s, e + E_VAL, vl));
+      e += E_VAL + vl;
+    }
+    return { keys, vals };
   }
 
   /**
    * Every entry in key order (bucket by bucket): used by snapshots.
-   * @returns Iterator over `[key, value]`.
+   * @returns Iterator over `[key, value]` (fresh copies).
    */
   *entries(): IterableIterator<[Uint8Array, Uint8Array]> {
-    for (const [k, v] of this.entriesS()) yield [unlatin1(k), unlatin1(v)];
+    for (let bi = 0; bi < BUCKETS; bi++) {
+      const s = this.#slabs[bi];
+      if (s === undefined) continue;
+      const used = this.#used[bi]!;
+      for (let e = 0; e < used;) {
+        const end = e + E_VAL + vlenAt(s, e);
+        yield [s.slice(e + E_KEY, e + E_VAL), s.slice(e + E_VAL, end)];
+        e = end;
+      }
+    }
   }
 
   /**
@@ -612,33 +754,28 @@ export class StateCommitment {
    */
   *entriesS(): IterableIterator<[string, string]> {
     for (let bi = 0; bi < BUCKETS; bi++) {
-      const b = this.#buckets[bi];
-      if (b === undefined) continue;
-      for (let i = 0; i < b.keys.length; i++) yield [b.keys[i]!, b.vals[i]!];
+      const s = this.#slabs[bi];
+      if (s === undefined) continue;
+      const used = this.#used[bi]!;
+      for (let e = 0; e < used;) {
+        const vl = vlenAt(s, e);
+        yield [strAt(s, e + E_KEY, STATE_KEY_LEN), strAt(s, e + E_VAL, vl)];
+        e += E_VAL + vl;
+      }
     }
   }
 }
 
+/** Key chars covered by {@linkcode prefixOf}. */
+const PREFIX_CHARS = 6;
+
 /**
  * The first 6 chars of a latin1 key as one exact double (48 bits): `prefixOf(a) < prefixOf(b)`
- * implies `a < b`, and equal prefixes leave the order to the strings.
+ * implies `a < b`, and equal prefixes leave the order to the rest of the keys.
  */
 function prefixOf(k: string): number {
   const hi = k.charCodeAt(0) * 256 + k.charCodeAt(1);
   const lo = ((k.charCodeAt(2) << 24) | (k.charCodeAt(3) << 16) | (k.charCodeAt(4) << 8) |
     k.charCodeAt(5)) >>> 0;
   return hi * 4294967296 + lo;
-}
-
-/** Position of the first key of `b` not below `k` (string order, via the prefixes). */
-function lowerBound(b: Bucket, k: string): number {
-  const fp = b.fp, keys = b.keys, f = prefixOf(k);
-  let lo = 0, hi = fp.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const x = fp[mid]!;
-    if (x < f || (x === f && keys[mid]! < k)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
