@@ -296,8 +296,9 @@ export class Mempool {
   }
 
   /**
-   * The transactions an own event of `seat` carries: not yet carried, owned by the seat or past the
-   * fallback wait, in admission order, within the count and byte budgets.
+   * The transactions an own event of `seat` carries: not yet carried, and submitted here over RPC,
+   * owned by the seat or past the fallback wait, in admission order, within the count and byte
+   * budgets.
    * @param o seat, committee size, anchor, fallback and budgets
    * @returns the entries (not marked; the caller marks them once the event exists)
    */
@@ -315,6 +316,11 @@ export class Mempool {
 
   #mine(e: MempoolEntry, o: Pick<SelectOptions, "seat" | "k" | "anchor" | "fallbackAnchors">) {
     if (e.carried) return false;
+    // A transaction submitted to this seat over RPC is carried by it at once: the client chose
+    // this seat, and waiting for the owner would add a gossip round trip (announce, pull, the
+    // owner's next event) to its latency. Copies that still race into the order are skipped
+    // deterministically by the state (ADR 0073).
+    if (e.from === null) return true;
     return ownerSeat(e.st.txId, o.k) === o.seat || o.anchor - e.anchor >= o.fallbackAnchors;
   }
 

@@ -78,7 +78,7 @@ Deno.test("Mempool refuses a conflicting spend and indexes by wtxid", () => {
 
 Deno.test("Mempool.select follows the owner rule, fallback, carried marks and budgets", () => {
   const pool = new Mempool({ maxTxs: 100, maxBytes: 1 << 20, perPeerTxs: 100 });
-  const es = Array.from({ length: 40 }, (_, i) => entry(i, { anchor: 10 }));
+  const es = Array.from({ length: 40 }, (_, i) => entry(i, { anchor: 10, from: "peer-a" }));
   for (const e of es) pool.add(e);
   const base = { k: 4, fallbackAnchors: 4, maxTxs: 100, maxBytes: 1 << 20 };
   const seen = new Set<string>();
@@ -100,6 +100,21 @@ Deno.test("Mempool.select follows the owner rule, fallback, carried marks and bu
   const one = es[10]!.bytes.length;
   assert.equal(pool.select({ ...base, seat: 1, anchor: 100, maxBytes: one }).length, 1);
   assert.ok(pool.hasWork({ seat: 2, k: 4, anchor: 100, fallbackAnchors: 4 }));
+});
+
+Deno.test("Mempool.select gives a transaction submitted over RPC to the receiving seat at once", () => {
+  const pool = new Mempool({ maxTxs: 100, maxBytes: 1 << 20, perPeerTxs: 100 });
+  const local = Array.from({ length: 8 }, (_, i) => entry(i, { anchor: 10, from: null }));
+  const gossiped = Array.from({ length: 8 }, (_, i) => entry(8 + i, { anchor: 10, from: "p" }));
+  for (const e of [...local, ...gossiped]) pool.add(e);
+  const base = { k: 4, fallbackAnchors: 4, maxTxs: 100, maxBytes: 1 << 20, anchor: 10 };
+  for (let seat = 0; seat < 4; seat++) {
+    const mine = new Set(pool.select({ ...base, seat }).map((e) => e.wtxid));
+    for (const e of local) assert.ok(mine.has(e.wtxid), "an RPC submission is ours at once");
+    for (const e of gossiped) {
+      assert.equal(mine.has(e.wtxid), ownerSeat(e.st.txId, 4) === seat, "gossip: owner only");
+    }
+  }
 });
 
 Deno.test("Mempool.expire drops old entries in admission order", () => {

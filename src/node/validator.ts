@@ -1572,6 +1572,10 @@ export class ValidatorService implements Component {
         "This node holds no committee seat and no p2p: submit to a validator",
       );
     }
+    // A seat carries what is submitted to it in its next event (Mempool rule, ADR 0073), and the
+    // event delivers the body to every peer, so announcing it as well would only send the body
+    // twice over each link; #reannounce still announces it if no event carries it for a while.
+    if (this.seat !== null) return { txid: a.txid };
     let queued = false;
     try {
       queued = p2p.publish("txs", 0, a.wtxid, a.entry!.bytes);
