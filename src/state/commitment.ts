@@ -207,28 +207,21 @@ const EMPTY: Uint8Array[] = (() => {
 
 /**
  * Layout of one entry inside its bucket's slab (ADR 0037): `vlen u32be | known u8 | key 37 |
- * value vlen`. Entries are stored back to back in key order, so a lookup, an insert or a bucket
- * rehash touches one contiguous buffer instead of ~4 heap objects per entry. The leaf hashes live
- * in a second per-bucket buffer, 32 bytes per entry in the same order, so a bucket's message is
- * one contiguous copy.
+ * value vlen`. A slab is append-only between compactions: an insert writes at its end, a delete
+ * or a resized value leaves a hole, and the slab is compacted when it must grow. Key order lives
+ * in the bucket's index (prefix and offset per entry) and in its leaf buffer (32 bytes per entry,
+ * same order), so a bucket's message is one contiguous copy and an insert moves no entry bytes.
  */
 const E_KNOWN = 4;
 const E_KEY = 5;
 const E_VAL = E_KEY + STATE_KEY_LEN;
 /** First slab size: three typical UTXO entries (header, key and a 60-byte value). */
 const SLAB_INITIAL = 320;
-/** First leaf buffer size, in entries. */
-const LEAVES_INITIAL = 4;
+/** First index and leaf buffer size, in entries. */
+const ENTRIES_INITIAL = 4;
 
 function vlenAt(s: Uint8Array, o: number): number {
   return ((s[o]! << 24) | (s[o + 1]! << 16) | (s[o + 2]! << 8) | s[o + 3]!) >>> 0;
-}
-
-function setVlen(s: Uint8Array, o: number, n: number): void {
-  s[o] = n >>> 24;
-  s[o + 1] = (n >>> 16) & 255;
-  s[o + 2] = (n >>> 8) & 255;
-  s[o + 3] = n & 255;
 }
 
 /** latin1 string of `s[a, a + n)` (chunked: `apply` has an argument limit). */
@@ -263,33 +256,31 @@ function strAt(s: Uint8Array, a: number, n: number): string {
  */
 export class StateCommitment {
   /**
-   * Arena layout (ADR 0037): each bucket is one byte slab holding its entries (key, value, leaf
-   * hash, a "leaf is current" flag) sorted by key, so the whole state is ~65,536 buffers instead
-   * of ~1M key strings, ~1M value strings and per-bucket arrays: nothing per entry for the GC to
-   * trace, and a bucket's lookup or rehash reads one contiguous region.
+   * Arena layout (ADR 0037): per bucket three typed buffers, the entry slab (keys, values, "leaf
+   * is current" flags), the index and the leaf hashes, so the whole state is ~200,000 buffers
+   * instead of ~1M key strings, ~1M value strings and per-bucket arrays: nothing per entry for
+   * the GC to trace, and a bucket's lookup or rehash reads a few contiguous regions.
    */
   #slabs: (Uint8Array | undefined)[] = new Array(BUCKETS);
-  /** Bytes in use of each slab. */
-  #used = new Uint32Array(BUCKETS);
-  /** Entries of each bucket. */
-  #count = new Uint32Array(BUCKETS);
-  /** Leaf hashes of each bucket, 32 bytes per entry in key order (capacity may exceed it). */
-  #leaves: (Uint8Array | undefined)[] = new Array(BUCKETS);
   /**
-   * Entries of each bucket whose leaf is not current (exact: a rewrite of a pending entry does not
-   * count twice, a delete of one subtracts), so the rehash sizes its buffers and stops walking a
-   * bucket once it has seen them all.
+   * Per bucket, four u32 side by side (one cache line holds four buckets' worth, instead of one
+   * miss per array): entries, bytes written to the slab (live entries and holes), bytes of holes
+   * (deleted entries, replaced values), and entries whose leaf is not current. The last is exact
+   * (a rewrite of a pending entry does not count twice, a delete of one subtracts), so the rehash
+   * leaves a bucket once it has seen them all.
    */
-  #pend = new Uint32Array(BUCKETS);
+  #meta = new Uint32Array(4 * BUCKETS);
   /**
    * Per bucket, two doubles per entry in key order: {@linkcode prefixOf} the key and the entry's
    * offset in the slab. A lookup binary-searches these (a cache line or two) and reads the slab
-   * only on a prefix tie, instead of scanning entries of ~100 bytes each.
+   * only on a prefix tie.
    */
   #ix: (Float64Array | undefined)[] = new Array(BUCKETS);
+  /** Leaf hashes of each bucket, 32 bytes per entry in key order (capacity may exceed it). */
+  #leaves: (Uint8Array | undefined)[] = new Array(BUCKETS);
   /** Set by {@linkcode #seek}: whether the entry at the returned offset has the key sought. */
   #hit = false;
-  /** Set by {@linkcode #seek}: position (entry number) of the returned offset. */
+  /** Set by {@linkcode #seek}: position (entry number in key order) of the result. */
   #at = 0;
   /** levels[0] = bucket hashes, levels[4] = root. */
   #levels: Uint8Array[] = [];
@@ -319,11 +310,11 @@ export class StateCommitment {
   }
 
   /**
-   * Offset in slab `s` (of `used` bytes) of the first entry whose key is not below `k` (byte
-   * order, which is the latin1 string order); sets `#hit` when that entry's key is `k`.
+   * Slab offset of the entry of bucket `bi` with key `k`, setting `#hit` (found) and `#at` (its
+   * position in key order, or where it would be inserted; the offset is then meaningless).
    */
-  #seek(bi: number, s: Uint8Array, used: number, k: string): number {
-    const ix = this.#ix[bi]!, n = this.#count[bi]!, f = prefixOf(k);
+  #seek(bi: number, s: Uint8Array, k: string): number {
+    const ix = this.#ix[bi]!, n = this.#meta[4 * bi]!, f = prefixOf(k);
     let lo = 0, hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -332,7 +323,7 @@ export class StateCommitment {
     }
     // Equal prefixes (rare): the rest of the keys decides, read from the slab.
     while (lo < n && ix[2 * lo] === f) {
-      const kb = ix[2 * lo + 1]! + E_KEY;
+      const o = ix[2 * lo + 1]!, kb = o + E_KEY;
       let d = 0;
       for (let c = PREFIX_CHARS; c < STATE_KEY_LEN; c++) {
         d = s[kb + c]! - k.charCodeAt(c);
@@ -341,13 +332,13 @@ export class StateCommitment {
       if (d >= 0) {
         this.#hit = d === 0;
         this.#at = lo;
-        return ix[2 * lo + 1]!;
+        return o;
       }
       lo++;
     }
     this.#hit = false;
     this.#at = lo;
-    return lo < n ? ix[2 * lo + 1]! : used;
+    return -1;
   }
 
   /**
@@ -360,7 +351,7 @@ export class StateCommitment {
     const bi = bucketOf(key);
     const s = this.#slabs[bi];
     if (s === undefined) return undefined;
-    const o = this.#seek(bi, s, this.#used[bi]!, latin1(key));
+    const o = this.#seek(bi, s, latin1(key));
     if (!this.#hit) return undefined;
     return s.slice(o + E_VAL, o + E_VAL + vlenAt(s, o));
   }
@@ -374,7 +365,7 @@ export class StateCommitment {
     const bi = bucketOfS(k);
     const s = this.#slabs[bi];
     if (s === undefined) return undefined;
-    const o = this.#seek(bi, s, this.#used[bi]!, k);
+    const o = this.#seek(bi, s, k);
     return this.#hit ? strAt(s, o + E_VAL, vlenAt(s, o)) : undefined;
   }
 
@@ -387,7 +378,7 @@ export class StateCommitment {
     const bi = bucketOfS(k);
     const s = this.#slabs[bi];
     if (s === undefined) return false;
-    this.#seek(bi, s, this.#used[bi]!, k);
+    this.#seek(bi, s, k);
     return this.#hit;
   }
 
@@ -433,75 +424,87 @@ export class StateCommitment {
     return this.#deleteStr(latin1(key));
   }
 
-  /** Replace slab `bi` by a larger one holding at least `need` bytes; returns it. */
-  #grow(bi: number, need: number): Uint8Array {
-    const old = this.#slabs[bi]!;
-    const cap = (Math.max(need, old.length * 2) + 63) & ~63;
-    const s = new Uint8Array(cap);
-    s.set(old.subarray(0, this.#used[bi]!));
-    this.#slabs[bi] = s;
-    return s;
+  /**
+   * Room for `add` more slab bytes in bucket `bi`: compacts (live entries in key order, holes
+   * dropped, offsets in the index rewritten) into a new slab of twice the live size when the
+   * current one is full. Returns the slab to write to.
+   */
+  #reserve(bi: number, add: number): Uint8Array {
+    const s = this.#slabs[bi]!, used = this.#meta[4 * bi + 1]!;
+    if (used + add <= s.length) return s;
+    const live = used - this.#meta[4 * bi + 2]!;
+    const cap = (Math.max(SLAB_INITIAL, 2 * (live + add)) + 63) & ~63;
+    const ns = new Uint8Array(cap);
+    const ix = this.#ix[bi]!, n = this.#meta[4 * bi]!;
+    let o = 0;
+    for (let i = 0; i < n; i++) {
+      const from = ix[2 * i + 1]!, len = E_VAL + vlenAt(s, from);
+      ns.set(s.subarray(from, from + len), o);
+      ix[2 * i + 1] = o;
+      o += len;
+    }
+    this.#slabs[bi] = ns;
+    this.#meta[4 * bi + 1] = o;
+    this.#meta[4 * bi + 2] = 0;
+    return ns;
   }
 
   #setStr(k: string, v: string): void {
     const bi = bucketOfS(k);
     const vl = v.length;
     let s = this.#slabs[bi];
-    const used = this.#used[bi]!;
-    let o = 0;
     if (s === undefined) {
       s = this.#slabs[bi] = new Uint8Array(Math.max(SLAB_INITIAL, (E_VAL + vl + 63) & ~63));
-      this.#leaves[bi] = new Uint8Array(32 * LEAVES_INITIAL);
-      this.#ix[bi] = new Float64Array(2 * LEAVES_INITIAL);
-      this.#hit = false;
-      this.#at = 0;
-    } else {
-      o = this.#seek(bi, s, used, k);
+      this.#leaves[bi] = new Uint8Array(32 * ENTRIES_INITIAL);
+      this.#ix[bi] = new Float64Array(2 * ENTRIES_INITIAL);
     }
+    let o = this.#seek(bi, s, k);
+    const at = this.#at;
     this.#pendingLeaves++;
     this.#pendingBytes += LEAF_PREFIX + vl;
     if (this.#hit) {
-      if (s[o + E_KNOWN] !== 0) this.#pend[bi]!++;
+      if (s[o + E_KNOWN] !== 0) this.#meta[4 * bi + 3]!++;
       const old = vlenAt(s, o);
       if (old !== vl) {
-        const need = used + vl - old;
-        if (need > s.length) s = this.#grow(bi, need);
-        s.copyWithin(o + E_VAL + vl, o + E_VAL + old, used);
-        this.#used[bi] = need;
-        setVlen(s, o, vl);
-        const ix = this.#ix[bi]!, n = this.#count[bi]!, delta = vl - old;
-        for (let j = this.#at + 1; j < n; j++) ix[2 * j + 1]! += delta;
+        // A different length: the old entry becomes a hole and the entry is written anew.
+        s = this.#reserve(bi, E_VAL + vl);
+        const from = this.#ix[bi]![2 * at + 1]!; // (compaction may have moved it)
+        this.#meta[4 * bi + 2]! += E_VAL + old;
+        o = this.#meta[4 * bi + 1]!;
+        s.copyWithin(o, from, from + E_VAL);
+        s[o] = vl >>> 24;
+        s[o + 1] = (vl >>> 16) & 255;
+        s[o + 2] = (vl >>> 8) & 255;
+        s[o + 3] = vl & 255;
+        this.#meta[4 * bi + 1] = o + E_VAL + vl;
+        this.#ix[bi]![2 * at + 1] = o;
       }
     } else {
-      const need = used + E_VAL + vl;
-      if (need > s.length) s = this.#grow(bi, need);
-      s.copyWithin(o + E_VAL + vl, o, used);
-      const n = this.#count[bi]!;
+      s = this.#reserve(bi, E_VAL + vl);
+      o = this.#meta[4 * bi + 1]!;
+      this.#meta[4 * bi + 1] = o + E_VAL + vl;
+      const n = this.#meta[4 * bi]!;
       let lv = this.#leaves[bi]!;
+      let ix = this.#ix[bi]!;
       if (32 * (n + 1) > lv.length) {
         const grown = new Uint8Array(lv.length * 2);
         grown.set(lv.subarray(0, 32 * n));
         lv = this.#leaves[bi] = grown;
+        const gix = new Float64Array(ix.length * 2);
+        gix.set(ix.subarray(0, 2 * n));
+        ix = this.#ix[bi] = gix;
       }
-      const at = this.#at, sz = E_VAL + vl;
       lv.copyWithin(32 * (at + 1), 32 * at, 32 * n);
-      let ix = this.#ix[bi]!;
-      if (2 * (n + 1) > ix.length) {
-        const grown = new Float64Array(ix.length * 2);
-        grown.set(ix.subarray(0, 2 * n));
-        ix = this.#ix[bi] = grown;
-      }
-      for (let j = n; j > at; j--) {
-        ix[2 * j] = ix[2 * j - 2]!;
-        ix[2 * j + 1] = ix[2 * j - 1]! + sz;
-      }
+      ix.copyWithin(2 * (at + 1), 2 * at, 2 * n);
       ix[2 * at] = prefixOf(k);
       ix[2 * at + 1] = o;
-      this.#used[bi] = need;
-      this.#count[bi] = n + 1;
-      this.#pend[bi]!++;
+      this.#meta[4 * bi] = n + 1;
+      this.#meta[4 * bi + 3]!++;
       this.#size++;
-      setVlen(s, o, vl);
+      s[o] = vl >>> 24;
+      s[o + 1] = (vl >>> 16) & 255;
+      s[o + 2] = (vl >>> 8) & 255;
+      s[o + 3] = vl & 255;
       for (let c = 0, d = o + E_KEY; c < STATE_KEY_LEN; c++) s[d++] = k.charCodeAt(c);
     }
     s[o + E_KNOWN] = 0;
@@ -513,21 +516,19 @@ export class StateCommitment {
     const bi = bucketOfS(k);
     const s = this.#slabs[bi];
     if (s === undefined) return false;
-    const used = this.#used[bi]!;
-    const o = this.#seek(bi, s, used, k);
+    const o = this.#seek(bi, s, k);
     if (!this.#hit) return false;
-    const n = E_VAL + vlenAt(s, o);
-    if (s[o + E_KNOWN] === 0) this.#pend[bi]!--;
-    s.copyWithin(o, o + n, used);
-    const cnt = this.#count[bi]!, at = this.#at;
-    this.#leaves[bi]!.copyWithin(32 * at, 32 * (at + 1), 32 * cnt);
-    const ix = this.#ix[bi]!;
-    for (let j = at; j < cnt - 1; j++) {
-      ix[2 * j] = ix[2 * j + 2]!;
-      ix[2 * j + 1] = ix[2 * j + 3]! - n;
+    if (s[o + E_KNOWN] === 0) this.#meta[4 * bi + 3]!--;
+    this.#meta[4 * bi + 2]! += E_VAL + vlenAt(s, o);
+    const n = this.#meta[4 * bi]!, at = this.#at;
+    this.#leaves[bi]!.copyWithin(32 * at, 32 * (at + 1), 32 * n);
+    this.#ix[bi]!.copyWithin(2 * at, 2 * (at + 1), 2 * n);
+    this.#meta[4 * bi] = n - 1;
+    if (n === 1) {
+      // Empty bucket: its slab restarts from the beginning.
+      this.#meta[4 * bi + 1] = 0;
+      this.#meta[4 * bi + 2] = 0;
     }
-    this.#used[bi] = used - n;
-    this.#count[bi] = cnt - 1;
     this.#size--;
     this.#markDirty(bi);
     return true;
@@ -554,16 +555,14 @@ export class StateCommitment {
     let n = 0, bytes = 0;
     for (let j = 0; j < order.length; j++) {
       const bi = order[j]!;
-      const s = this.#slabs[bi];
-      if (s === undefined) continue;
-      const used = this.#used[bi]!;
-      for (let e = 0; e < used;) {
-        const vl = vlenAt(s, e);
+      if (this.#meta[4 * bi + 3] === 0) continue;
+      const s = this.#slabs[bi]!, ix = this.#ix[bi]!, cnt = this.#meta[4 * bi]!;
+      for (let i = 0; i < cnt; i++) {
+        const e = ix[2 * i + 1]!;
         if (s[e + E_KNOWN] === 0) {
           n++;
-          bytes += LEAF_PREFIX + vl;
+          bytes += LEAF_PREFIX + vlenAt(s, e);
         }
-        e += E_VAL + vl;
       }
     }
     this.#pendingLeaves = n;
@@ -576,7 +575,7 @@ export class StateCommitment {
     // Integer sort (a typed array sorts numerically without a comparator call per pair).
     const order = Uint32Array.from(dirty).sort();
     const nd = order.length;
-    const slabs = this.#slabs, usedOf = this.#used, countOf = this.#count;
+    const slabs = this.#slabs, meta = this.#meta;
     // 1. Missing leaves: every message written once, straight into one packed buffer (sized by
     //    the pending upper bounds), hashed in one call (blake3BatchPacked: no per-message views).
     if (this.#pendingLeaves > this.#size) this.#exactPending(order); // loose after many rewrites
@@ -585,34 +584,31 @@ export class StateCommitment {
     this.#pendingLeaves = 0;
     this.#pendingBytes = 0;
     const tagLen = TAG_LEAF.length;
-    // Walk 1 over the dirty slabs writes the missing leaves' messages (key and value are
-    // adjacent in the slab: one copy), records each one's position and marks it current (its
-    // digest is stored below, in this same call); it stops in a bucket once `#pend` entries were
-    // found. Walk 2 touches only the leaf buffers.
-    const pend = this.#pend;
+    // Walk 1 over the dirty buckets (index order = key order) writes the missing leaves' messages
+    // (key and value are adjacent in the slab: one copy), records each one's position and marks
+    // it current (its digest is stored below, in this same call); it leaves a bucket once its pending count
+    // entries were found. Walk 2 touches only the leaf buffers.
     const pos = new Uint32Array(offs.length);
     const found = new Uint32Array(nd);
     let o = 0, count = 0, bytes = 0;
     for (let j = 0; j < nd; j++) {
       const bi = order[j]!;
-      bytes += TAG_BUCKET.length + 32 * countOf[bi]!;
-      let left = pend[bi]!;
+      bytes += TAG_BUCKET.length + 32 * meta[4 * bi]!;
+      let left = meta[4 * bi + 3]!;
       if (left === 0) continue;
       found[j] = left;
-      pend[bi] = 0;
-      const s = slabs[bi]!;
-      const used = usedOf[bi]!;
-      for (let e = 0, i = 0; e < used; i++) {
+      meta[4 * bi + 3] = 0;
+      const s = slabs[bi]!, ix = this.#ix[bi]!, n = meta[4 * bi]!;
+      for (let i = 0; i < n; i++) {
+        const e = ix[2 * i + 1]!;
+        if (s[e + E_KNOWN] !== 0) continue;
+        s[e + E_KNOWN] = 1;
+        pos[count] = i;
+        offs[count++] = o;
+        for (let c = 0; c < tagLen; c++) buf[o++] = TAG_LEAF[c]!;
         const end = e + E_VAL + vlenAt(s, e);
-        if (s[e + E_KNOWN] === 0) {
-          s[e + E_KNOWN] = 1;
-          pos[count] = i;
-          offs[count++] = o;
-          for (let c = 0; c < tagLen; c++) buf[o++] = TAG_LEAF[c]!;
-          for (let c = e + E_KEY; c < end; c++) buf[o++] = s[c]!;
-          if (--left === 0) break;
-        }
-        e = end;
+        for (let c = e + E_KEY; c < end; c++) buf[o++] = s[c]!;
+        if (--left === 0) break;
       }
     }
     offs[count] = o;
@@ -628,7 +624,7 @@ export class StateCommitment {
       boffs[j] = o;
       bbuf.set(TAG_BUCKET, o);
       o += TAG_BUCKET.length;
-      const n = countOf[bi]!;
+      const n = meta[4 * bi]!;
       if (n === 0) continue;
       const lv = this.#leaves[bi]!;
       // Walk 1 found this bucket's pending entries in order, right after the previous bucket's.
@@ -681,25 +677,27 @@ export class StateCommitment {
     const bi = bucketOf(key);
     const k = latin1(key);
     const s = this.#slabs[bi];
-    const used = s === undefined ? 0 : this.#used[bi]!;
-    const lv = this.#leaves[bi];
+    const n = s === undefined ? 0 : this.#meta[4 * bi]!;
+    const ix = this.#ix[bi], lv = this.#leaves[bi];
     const leaves: Uint8Array[] = [];
     const entries: { key: Uint8Array; value: Uint8Array }[] = [];
     let index = -1;
-    for (let e = 0; e < used;) {
-      const end = e + E_VAL + vlenAt(s!, e);
-      if (strAt(s!, e + E_KEY, STATE_KEY_LEN) === k) index = leaves.length;
-      leaves.push(lv!.slice(32 * leaves.length, 32 * leaves.length + 32));
-      entries.push({ key: s!.slice(e + E_KEY, e + E_VAL), value: s!.slice(e + E_VAL, end) });
-      e = end;
+    for (let i = 0; i < n; i++) {
+      const e = ix![2 * i + 1]!;
+      if (strAt(s!, e + E_KEY, STATE_KEY_LEN) === k) index = i;
+      leaves.push(lv!.slice(32 * i, 32 * i + 32));
+      entries.push({
+        key: s!.slice(e + E_KEY, e + E_VAL),
+        value: s!.slice(e + E_VAL, e + E_VAL + vlenAt(s!, e)),
+      });
     }
     const siblings: Uint8Array[] = [];
     let pos = bi;
     for (let l = 0; l < TREE_LEVELS; l++) {
       const first = pos - (pos % RADIX);
-      const lv = this.#levels[l]!;
+      const lvl = this.#levels[l]!;
       for (let j = 0; j < RADIX; j++) {
-        if (first + j !== pos) siblings.push(lv.slice(32 * (first + j), 32 * (first + j + 1)));
+        if (first + j !== pos) siblings.push(lvl.slice(32 * (first + j), 32 * (first + j + 1)));
       }
       pos = Math.floor(pos / RADIX);
     }
@@ -721,12 +719,11 @@ export class StateCommitment {
     const s = this.#slabs[bi];
     if (s === undefined) return undefined;
     const keys: string[] = [], vals: string[] = [];
-    const used = this.#used[bi]!;
-    for (let e = 0; e < used;) {
-      const vl = vlenAt(s, e);
+    const ix = this.#ix[bi]!, n = this.#meta[4 * bi]!;
+    for (let i = 0; i < n; i++) {
+      const e = ix[2 * i + 1]!;
       keys.push(strAt(s, e + E_KEY, STATE_KEY_LEN));
-      vals.push(strAt(s, e + E_VAL, vl));
-      e += E_VAL + vl;
+      vals.push(strAt(s, e + E_VAL, vlenAt(s, e)));
     }
     return { keys, vals };
   }
@@ -739,11 +736,10 @@ export class StateCommitment {
     for (let bi = 0; bi < BUCKETS; bi++) {
       const s = this.#slabs[bi];
       if (s === undefined) continue;
-      const used = this.#used[bi]!;
-      for (let e = 0; e < used;) {
-        const end = e + E_VAL + vlenAt(s, e);
-        yield [s.slice(e + E_KEY, e + E_VAL), s.slice(e + E_VAL, end)];
-        e = end;
+      const ix = this.#ix[bi]!, n = this.#meta[4 * bi]!;
+      for (let i = 0; i < n; i++) {
+        const e = ix[2 * i + 1]!;
+        yield [s.slice(e + E_KEY, e + E_VAL), s.slice(e + E_VAL, e + E_VAL + vlenAt(s, e))];
       }
     }
   }
@@ -756,11 +752,10 @@ export class StateCommitment {
     for (let bi = 0; bi < BUCKETS; bi++) {
       const s = this.#slabs[bi];
       if (s === undefined) continue;
-      const used = this.#used[bi]!;
-      for (let e = 0; e < used;) {
-        const vl = vlenAt(s, e);
-        yield [strAt(s, e + E_KEY, STATE_KEY_LEN), strAt(s, e + E_VAL, vl)];
-        e += E_VAL + vl;
+      const ix = this.#ix[bi]!, n = this.#meta[4 * bi]!;
+      for (let i = 0; i < n; i++) {
+        const e = ix[2 * i + 1]!;
+        yield [strAt(s, e + E_KEY, STATE_KEY_LEN), strAt(s, e + E_VAL, vlenAt(s, e))];
       }
     }
   }
