@@ -14,6 +14,9 @@
  */
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { type Predicate, predicateCommitment, type Tx } from "../codec/mod.ts";
+import { MAX_HISTORY_PAGE } from "../rpc/limits.ts";
+
+export { MAX_HISTORY_PAGE };
 
 /** Newest entries kept per address; older ones are dropped (ADR 0056). */
 export const MAX_HISTORY_PER_ADDRESS = 1000;
@@ -22,8 +25,6 @@ export const MAX_HISTORY_PER_ADDRESS = 1000;
  * the oldest entries of the whole index are dropped first (ADR 0056).
  */
 export const MAX_HISTORY_ENTRIES = 1_000_000;
-/** Largest `limit` of one `get_history` page. */
-export const MAX_HISTORY_PAGE = 200;
 /** `limit` when the caller gives none. */
 export const DEFAULT_HISTORY_PAGE = 50;
 

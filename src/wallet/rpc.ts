@@ -16,6 +16,7 @@ import {
   type TxOutput,
 } from "../codec/mod.ts";
 import { WalletError } from "./errors.ts";
+import { MAX_HISTORY_PAGE } from "../rpc/limits.ts";
 
 /** Largest response body accepted. */
 export const MAX_RPC_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -84,8 +85,7 @@ export interface HistoryPageResult {
   truncated: boolean;
 }
 
-/** Most entries per get_history page (the node's limit). */
-export const MAX_HISTORY_PAGE = 200;
+export { MAX_HISTORY_PAGE };
 
 /** Options of {@linkcode NodeRpcClient}. */
 export interface NodeRpcClientOptions {

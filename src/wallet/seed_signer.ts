@@ -14,12 +14,18 @@ import {
   SoftwareBackend,
 } from "../signer/mod.ts";
 
-function refuse(method: string, role: string): never {
-  throw new SignerError(
+function refusal(method: string, role: string): SignerError {
+  return new SignerError(
     "ROLE_MISMATCH",
     { method, role, allowed: ["wallet"] },
     `Request refused: the wallet's local signer serves "wallet" keys only, not "${role}" for ${method}`,
   );
+}
+
+// Every method returns a Promise, so a refusal rejects it instead of throwing synchronously: a
+// caller that only attaches `.catch` (or awaits later) must still see it.
+function refuse(method: string, role: string): Promise<never> {
+  return Promise.reject(refusal(method, role));
 }
 
 /**
@@ -49,16 +55,16 @@ export class SeedSigner implements SignerApi {
   async getPublicKey(
     key: KeyRef,
   ): Promise<{ xOnly: Uint8Array; compressed: Uint8Array; path: string }> {
-    if (key.role !== "wallet") refuse("get_public_key", key.role);
+    if (key.role !== "wallet") throw refusal("get_public_key", key.role);
     const k = await this.#backend.publicKey(key);
     return { xOnly: k.xOnly, compressed: k.compressed, path: k.path };
   }
 
   /** @inheritdoc */
   signSighash(key: KeyRef, sighash: Uint8Array): Promise<Uint8Array> {
-    if (key.role !== "wallet") refuse("sign_tx", key.role);
+    if (key.role !== "wallet") return refuse("sign_tx", key.role);
     if (!(sighash instanceof Uint8Array) || sighash.length !== 32) {
-      throw new RangeError(`Invalid sighash: expected 32 bytes`);
+      return Promise.reject(new RangeError(`Invalid sighash: expected 32 bytes`));
     }
     return this.#backend.signSchnorr(key, sighash);
   }

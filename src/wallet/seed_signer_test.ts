@@ -12,7 +12,7 @@ Deno.test("SeedSigner signs wallet sighashes with the account's keys and refuses
   assert.deepEqual(pk.xOnly, key.xOnly, "the same key as the account's xpub derivation");
   const msg = new Uint8Array(32).fill(9);
   assert.ok(schnorr.verify(await s.signSighash(key.ref, msg), msg, key.xOnly));
-  assert.throws(() => s.signSighash(key.ref, new Uint8Array(31)), RangeError);
+  await assert.rejects(s.signSighash(key.ref, new Uint8Array(31)), RangeError);
   const seat = { role: "seat" as const, account: 0, index: 0 };
   for (
     const call of [
@@ -22,7 +22,8 @@ Deno.test("SeedSigner signs wallet sighashes with the account's keys and refuses
       () => s.musigNonce(key.ref),
     ]
   ) {
-    await assert.rejects(async () => await call(), (e: unknown) => {
+    // A rejected Promise, never a synchronous throw: call() itself must not throw.
+    await assert.rejects(call(), (e: unknown) => {
       assert.ok(e instanceof SignerError && e.code === "ROLE_MISMATCH", String(e));
       return true;
     });
