@@ -5,7 +5,7 @@
  * @module
  */
 import { main, processIo } from "./src/cli/mod.ts";
-import { readGenesis, StateSnapshotter } from "./src/node/mod.ts";
+import { genesisPath, readGenesis, StateSnapshotter } from "./src/node/mod.ts";
 import { networkParams } from "./src/params/mod.ts";
 
 if (import.meta.main) {
@@ -16,11 +16,7 @@ if (import.meta.main) {
           dataDir: loaded.networkDir,
           network: networkParams(loaded.config["node.network"]),
           // The same genesis `run` uses: the checkpoint's events are checked against its committee.
-          genesis: await readGenesis(
-            loaded.config["node.genesis_file"] === ""
-              ? `${loaded.networkDir}/genesis.json`
-              : loaded.config["node.genesis_file"],
-          ),
+          genesis: await readGenesis(genesisPath(loaded)),
         }),
     }),
   );

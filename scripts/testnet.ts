@@ -158,7 +158,7 @@ if (import.meta.main) {
     .option("--coins <n>", "genesis coins of the generator", intArg("--coins", 1, 1024), 1024)
     .option(
       "--split <n>",
-      "--load: split each genesis coin into N coins first (more in flight)",
+      "split each genesis coin of the generator into N coins first (more in flight)",
       intArg("--split", 1, 64),
       8,
     )
@@ -567,7 +567,14 @@ if (import.meta.main) {
       },
       60_000,
       "restarted nodes to catch up",
-    ).catch((e) => log((e as Error).message));
+    ).catch(async (e) => {
+      log((e as Error).message);
+      // What the stuck node holds (DAG buffer, orphans, refusals by code) for the diagnosis.
+      for (const r of pending()) {
+        const s = await rpc<NodeStats>(urls[r.seat]!, "node_stats").catch((x) => String(x));
+        log(`node ${r.seat} did not catch up: ${JSON.stringify(s)}`);
+      }
+    });
     const fin = await Promise.all(
       urls.map((u) => rpc<NodeStats>(u, "node_stats").catch(() => null)),
     );

@@ -14,11 +14,11 @@ import {
   readGenesis,
   rootsAgree,
   rpc,
+  spawnDevnetSigner,
   spawnNode,
   stopNode,
   waitFor,
 } from "../src/node/mod.ts";
-import { spawnDevnetSigner } from "../src/node/devnet_signer.ts";
 
 async function metric(url: string, name: string, labels: Record<string, string> = {}) {
   const text = await (await fetch(`${url}/metrics`)).text();

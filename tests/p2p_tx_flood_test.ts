@@ -11,8 +11,7 @@ import { decodeTx, decodeTxWithIds, encodeTx, type Tx } from "../src/codec/mod.t
 import { P2pService, topicName } from "../src/p2p/mod.ts";
 import { DEVNET } from "../src/params/mod.ts";
 import { startTestNode, TEST_NET, testBodyId, waitFor } from "../src/p2p/testing.ts";
-import { Mempool } from "../src/node/mempool.ts";
-import { admitTx, TxAdmissionError } from "../src/node/tx_relay.ts";
+import { admitTx, Mempool, TxAdmissionError } from "../src/node/mod.ts";
 import { maturedFaucet, transfer } from "../src/node/_txtesting.ts";
 import type { StateEngine } from "../src/state/mod.ts";
 import { MisbehavingPeer } from "./tools/misbehaving_peer.ts";

@@ -2,7 +2,8 @@
  * Command-line front ends. `phantom-node`: run, init, status, snapshot export|import,
  * CacheBench, version; {@linkcode main} returns the exit code (0 ok, 1 failure, 2 usage or
  * config error, 3 data directory locked) so that the entry point stays a one-liner.
- * `phantom-signer wallet`: create, restore, address, balance, history, send, pspt sign|submit;
+ * `phantom-signer wallet`: create, restore, address, balance, history, send,
+ * pspt create|sign|combine|finalize|extract|submit;
  * {@linkcode walletMain} returns its exit code ({@linkcode WALLET_EXIT}).
  * @module
  */

@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { intArg } from "./args.ts";
+import { writeAll } from "./_io.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { nativeStatus, setCryptoLogger } from "../crypto/mod.ts";
 import {
@@ -18,6 +19,7 @@ import {
   DataDirLock,
   defaultConfigToml,
   describeConfigSchema,
+  genesisPath,
   initDevnet,
   loadConfig,
   type LoadedConfig,
@@ -60,14 +62,6 @@ export interface CliPlugins {
   readonly nodeModules?: (loaded: LoadedConfig) => PhantomNodeModules | Promise<PhantomNodeModules>;
   /** Builds the snapshotter for a data directory (state engine). */
   readonly snapshotter?: (loaded: LoadedConfig) => Snapshotter | Promise<Snapshotter>;
-}
-
-const encoder = new TextEncoder();
-
-function writeAll(f: { writeSync(p: Uint8Array): number }, text: string): void {
-  const b = encoder.encode(text);
-  let off = 0;
-  while (off < b.length) off += f.writeSync(b.subarray(off));
 }
 
 /** The process's real stdout/stderr/env. */
@@ -247,13 +241,11 @@ See docs/operations.md for the full runbook.`,
       }
       setCryptoLogger((message, fields) => nodeLogger("crypto").info(message, { ...fields }));
       let mods: PhantomNodeModules = { nativeStatus, ...(await plugins.nodeModules?.(loaded)) };
-      const genesisPath = cfg["node.genesis_file"] === ""
-        ? `${loaded.networkDir}/genesis.json`
-        : cfg["node.genesis_file"];
+      const genesisFile = genesisPath(loaded);
       let validator: ValidatorService | null = null;
-      if (await exists(genesisPath)) {
+      if (await exists(genesisFile)) {
         validator = new ValidatorService({
-          genesis: await readGenesis(genesisPath),
+          genesis: await readGenesis(genesisFile),
           network: networkParams(cfg["node.network"]),
           seatKey: seatSigner === null && (await exists(keyPath))
             ? await readSeatKey(keyPath)
@@ -271,9 +263,9 @@ See docs/operations.md for the full runbook.`,
           ...validator.providers(),
           components: [...(mods.components ?? []), validator],
         };
-        log.info("Genesis loaded", { path: genesisPath, seat: validator.seat });
+        log.info("Genesis loaded", { path: genesisFile, seat: validator.seat });
       } else {
-        log.warn("No genesis file: running the RPC frame only", { path: genesisPath });
+        log.warn("No genesis file: running the RPC frame only", { path: genesisFile });
         seatSigner?.close();
       }
       const node = new PhantomNode(

@@ -51,6 +51,7 @@ import {
   WalletError,
 } from "../wallet/mod.ts";
 import { intArg } from "./args.ts";
+import { writeAll } from "./_io.ts";
 
 /** Exit codes of the wallet commands. */
 export const WALLET_EXIT = { OK: 0, FAILURE: 1, USAGE: 2, KEYSTORE: 3, FUNDS: 4 } as const;
@@ -107,14 +108,6 @@ class UsageError extends Error {
 /** A wallet directory problem (missing, exists, corrupt wallet.json): exit code 3. */
 class WalletFileError extends Error {
   override name = "WalletFileError";
-}
-
-const encoder = new TextEncoder();
-
-function writeAll(f: { writeSync(p: Uint8Array): number }, text: string): void {
-  const b = encoder.encode(text);
-  let off = 0;
-  while (off < b.length) off += f.writeSync(b.subarray(off));
 }
 
 /** The process's real stdout, stderr, environment and stdin. */

@@ -4,6 +4,7 @@
  * @module
  */
 import { blake3 } from "../crypto/mod.ts";
+import type { ConsensusCheckpoint } from "./checkpoint.ts";
 import { ConsensusEngine } from "./engine.ts";
 import type { EventHeader, FinalizedAnchor } from "./types.ts";
 
@@ -45,7 +46,10 @@ export function seal(u: Omit<EventHeader, "id" | "signature">, bad = false): Eve
   return { ...u, id, signature };
 }
 
-export function newEngine(k: number, extra: { maxPendingSteps?: number } = {}): ConsensusEngine {
+export function newEngine(
+  k: number,
+  extra: { maxPendingSteps?: number; checkpoint?: ConsensusCheckpoint } = {},
+): ConsensusEngine {
   return new ConsensusEngine({
     network: NET,
     shard: 0,

@@ -1,20 +1,12 @@
 import assert from "node:assert/strict";
 import { MAX_PARENTS } from "../params/mod.ts";
-import { makeEvent, newEngine, runNetwork, verifyFake } from "./_harness.ts";
+import { makeEvent, NET, newEngine, runNetwork } from "./_harness.ts";
 import { buildCheckpoint, CheckpointError, type ConsensusCheckpoint } from "./checkpoint.ts";
-import { ConsensusEngine, STALE_ROUNDS, toHex } from "./engine.ts";
+import { type ConsensusEngine, STALE_ROUNDS, toHex } from "./engine.ts";
 import type { EventHeader, FinalizedAnchor } from "./types.ts";
-import { GENESIS, NET } from "./_harness.ts";
 
 function restored(k: number, cp: ConsensusCheckpoint): ConsensusEngine {
-  return new ConsensusEngine({
-    network: NET,
-    shard: 0,
-    committeeSize: k,
-    genesisId: GENESIS,
-    verifySignature: verifyFake,
-    checkpoint: cp,
-  });
+  return newEngine(k, { checkpoint: cp });
 }
 
 const view = (a: FinalizedAnchor) => ({

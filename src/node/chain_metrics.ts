@@ -17,7 +17,7 @@ export interface ChainMetrics {
   readonly mintsAccepted: Counter;
   /** Transactions in the mempool. */
   readonly mempoolTxs: Gauge;
-  /** Submit-to-durable-anchor latency of transactions submitted to this node. */
+  /** Admission-to-durable-anchor latency of transactions in this node's mempool (RPC or gossip). */
   readonly finality: Histogram;
   /** Connected p2p peers. */
   readonly peers: Gauge;
@@ -81,7 +81,7 @@ export function createChainMetrics(
     }),
     finality: new Histogram({
       name: "pc_node_tx_finality_seconds",
-      help: "Submit to durable finalized anchor latency of transactions submitted to this node",
+      help: "Mempool admission (RPC or gossip) to durable finalized anchor latency of transactions",
       buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
       registers: r,
     }),

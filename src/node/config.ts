@@ -831,3 +831,21 @@ export function describeConfigSchema(): {
     };
   });
 }
+
+/**
+ * The genesis file a loaded configuration points at: `node.genesis_file`, else
+ * `<data_dir>/<network>/genesis.json`. One rule for `run` and `snapshot export|import`, which must
+ * check a checkpoint against the same committee.
+ * @param loaded the loaded configuration
+ * @returns the path (it may not exist: then the node runs the RPC frame only)
+ * @example
+ * ```ts
+ * import { genesisPath, loadConfig } from "./config.ts";
+ * const loaded = loadConfig({ env: {}, flags: { "node.data_dir": "/tmp/pc" } });
+ * console.assert(genesisPath(loaded) === `${loaded.networkDir}/genesis.json`);
+ * ```
+ */
+export function genesisPath(loaded: LoadedConfig): string {
+  const p = loaded.config["node.genesis_file"];
+  return p === "" ? `${loaded.networkDir}/genesis.json` : p;
+}

@@ -23,6 +23,7 @@ import { schnorrSign } from "../crypto/mod.ts";
 import { meetsTarget, powHash, templateFromJson, templateMint } from "../mint/mod.ts";
 import { loadOrCreateIdentity } from "../p2p/mod.ts";
 import { DEVNET, UNITS_PER_PC } from "../params/mod.ts";
+import { exists } from "./_fs.ts";
 import { readGenesis, writeGenesis } from "./genesis.ts";
 import { readSeatKey, type SeatKey, writeSeatKey } from "./keys.ts";
 import {
@@ -79,16 +80,6 @@ export interface DevnetInitOptions {
    * files; each node's phantom.toml points at its socket.
    */
   readonly remoteSigner?: boolean;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /**

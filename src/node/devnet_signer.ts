@@ -14,6 +14,7 @@ import {
   openKeystore,
   SoftwareBackend,
 } from "../signer/mod.ts";
+import { exists } from "./_fs.ts";
 
 /** Keystore passphrase of the devnet signer (devnet only: the keys guard nothing of value). */
 export const DEVNET_SIGNER_PASSPHRASE = "phantomcoin-devnet";
@@ -28,16 +29,6 @@ export interface DevnetSigner {
   readonly socket: string;
   /** x-only seat public keys, seat order. */
   readonly seatKeys: readonly Uint8Array[];
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /**

@@ -17,6 +17,7 @@ export {
   describeConfigSchema,
   envName,
   type Field,
+  genesisPath,
   loadConfig,
   type LoadConfigOptions,
   type LoadedConfig,
@@ -135,6 +136,13 @@ export {
   stopNode,
   waitFor,
 } from "./devnet.ts";
+export {
+  DEVNET_SIGNER_PASSPHRASE,
+  type DevnetSigner,
+  initDevnetSigner,
+  spawnDevnetSigner,
+  writeDevnetSignerConfig,
+} from "./devnet_signer.ts";
 export {
   decodeEventBody,
   DEFAULT_FEE_FLOOR,

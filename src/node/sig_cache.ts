@@ -1,6 +1,7 @@
 /**
  * A bounded cache of BIP-340 checks that passed, so a transaction's signatures verified at mempool
- * admission are not verified again when its anchor is applied (docs/adr/0074-tx-throughput.md).
+ * admission are not verified again when its anchor is applied
+ * (docs/adr/0074-tx-throughput-pipeline.md).
  * Sound because a verdict is a pure function of (signature, message, key): the key of an entry
  * is BLAKE3 over all three. Only valid results are kept (an invalid one is cheap to refute again
  * and must not pin memory); the oldest entries go first.

@@ -8,7 +8,7 @@
  * `snapshot_format.ts`).
  * @module
  */
-import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
+import { bytesToHex, concatBytes, hexToBytes } from "@noble/hashes/utils.js";
 import {
   buildCheckpoint,
   CheckpointError,
@@ -16,7 +16,6 @@ import {
   ConsensusEngine,
   toHex,
 } from "../consensus/mod.ts";
-import { schnorrVerify } from "../crypto/mod.ts";
 import { MintChain, type MintChainSnapshot, MintError, mintParamsOf } from "../mint/mod.ts";
 import type { NetworkParams } from "../params/mod.ts";
 import { KvStore, restoreSnapshot, snapshotChunks, StateDb, StateError } from "../state/mod.ts";
@@ -30,12 +29,13 @@ import {
   type NodeCheckpoint,
   saveCheckpoint,
 } from "./snapshot_format.ts";
-import { decodeEventBody } from "./validator.ts";
-
-/** File name of the state database inside the network data directory. */
-export const STATE_KV_FILE = "state.kv";
-/** File name of the node KV (DAG, anchor records) inside the network data directory. */
-export const KV_FILE = "chain.kv";
+import { KV_FILE } from "./node.ts";
+import {
+  type AnchorRecord,
+  consensusCheckpointOf,
+  decodeEventBody,
+  STATE_KV_FILE,
+} from "./validator.ts";
 
 /** What a snapshot operation reports. */
 export interface SnapshotInfo {
@@ -179,30 +179,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function concat(parts: Iterable<Uint8Array>): Uint8Array {
-  const list = [...parts];
-  const out = new Uint8Array(list.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of list) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-/** The validator's anchor record in `chain.kv` (fields the snapshot reads and writes). */
-interface AnchorRecord {
-  index: number;
-  height: number;
-  round: number;
-  id: string;
-  root: string;
-  events: string[];
-  txs: number;
-  mints: number;
-  skipped: string[];
-}
-
 /**
  * Builds the consensus engine of a chain, optionally resuming from a checkpoint: the same
  * configuration as the validator's.
@@ -223,34 +199,6 @@ function chainEngine(
     },
     ...(checkpoint === undefined ? {} : { checkpoint }),
   });
-}
-
-/**
- * The consensus checkpoint of a node checkpoint, with each event decoded and checked (id,
- * network, payload, signature) against the genesis.
- * @throws {RangeError|CodecError} when an event body is bad
- */
-export function consensusCheckpointOf(
-  c: NodeCheckpoint,
-  genesis: Genesis,
-  verify: (sig: Uint8Array, msg: Uint8Array, key: Uint8Array) => boolean = schnorrVerify,
-): { checkpoint: ConsensusCheckpoint; recs: ReturnType<typeof decodeEventBody>[] } {
-  const recs = c.events.map((e) => decodeEventBody(e.body, genesis, verify));
-  return {
-    checkpoint: {
-      height: c.anchorHeight,
-      anchorId: c.anchorId,
-      base: c.base,
-      events: c.events.map((e, i) => ({
-        header: recs[i]!.header,
-        round: e.round,
-        witness: e.witness,
-        hbSeq: e.hbSeq,
-        ordered: e.ordered,
-      })),
-    },
-    recs,
-  };
 }
 
 /**
@@ -315,7 +263,7 @@ export class StateSnapshotter implements Snapshotter {
       } finally {
         kv.close();
       }
-      const file = encodeSnapshotFile(meta, concat(snapshotChunks(db.engine)));
+      const file = encodeSnapshotFile(meta, concatBytes(...snapshotChunks(db.engine)));
       const tmp = `${path}.partial`;
       await Deno.writeFile(tmp, file);
       await Deno.rename(tmp, path);
@@ -402,7 +350,7 @@ export class StateSnapshotter implements Snapshotter {
       else stored.push({ n: k, parts: [e.value] });
     }
     for (const { parts } of stored) {
-      const body = concat(parts);
+      const body = concatBytes(...parts);
       const r = decodeEventBody(body, g, trusted);
       bodies.set(toHex(r.header.id), body);
       engine.receive(r.header, true);

@@ -20,11 +20,12 @@
  */
 import { blake3 } from "../crypto/mod.ts";
 import type { MintChainSnapshot } from "../mint/mod.ts";
+import { MAX_BODY_BYTES } from "../p2p/mod.ts";
 
 const FILE_MAGIC = new TextEncoder().encode("PCNSNP01");
 const META_MAGIC = new TextEncoder().encode("PCNCKP01");
 /** Largest event body a checkpoint may carry (the p2p events limit, docs/spec/p2p.md §1). */
-const MAX_EVENT_BODY = 600_000;
+const MAX_EVENT_BODY = MAX_BODY_BYTES.events;
 /** KV chunk size of the stored checkpoint (Deno KV values are at most 64 KiB). */
 export const CHECKPOINT_CHUNK = 60_000;
 

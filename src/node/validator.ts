@@ -11,7 +11,7 @@
  */
 import type { Logger } from "@logtape/logtape";
 import type { Registry } from "prom-client";
-import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
+import { bytesToHex, concatBytes, hexToBytes } from "@noble/hashes/utils.js";
 import {
   CodecError,
   decodeAddress,
@@ -40,6 +40,9 @@ import {
   type EventHeader,
   fromSignedHeader,
 } from "../consensus/mod.ts";
+import { RefeedSet } from "./dag_refeed.ts";
+import { AntiEntropy } from "./anti_entropy.ts";
+import { ParentFetcher } from "./parent_fetch.ts";
 import {
   buildTemplate,
   checkSolution,
@@ -89,6 +92,7 @@ import {
   DEFAULT_MEMPOOL_BYTES,
   Mempool,
   type MempoolEntry,
+  outpointKey,
 } from "./mempool.ts";
 import { VerifiedSigCache } from "./sig_cache.ts";
 import { admitTx, TxAdmissionError } from "./tx_relay.ts";
@@ -181,6 +185,12 @@ export interface ValidatorStats {
   mempool: number;
   /** State root hex of the last durable anchor ("" before the first). */
   root: string;
+  /** Events the consensus engine buffers, waiting for parents or payload (catch-up diagnosis). */
+  dagPending: number;
+  /** Events held as bodies here but neither in the engine's DAG nor its buffer. */
+  dagOrphans: number;
+  /** Consensus refusals by code since start (MISSING_PARENTS: buffer expiry or full). */
+  dagRejected: Record<string, number>;
 }
 
 interface EventRec {
@@ -201,7 +211,8 @@ interface DraftExtra {
   readonly payload: Uint8Array;
 }
 
-interface AnchorRecord {
+/** The anchor record in `chain.kv` (`["anchor", i]`); also read and written by snapshots. */
+export interface AnchorRecord {
   index: number;
   height: number;
   round: number;
@@ -228,16 +239,6 @@ const POOL_MAX_AGE_ANCHORS = 600;
 const DAG_CHUNK = 60_000;
 /** Payload budget of an own event: leaves room for header, mints and framing. */
 const MAX_PAYLOAD_BODY_BYTES = MAX_BODY_BYTES.events - 40_000;
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
 function u32be(n: number): Uint8Array {
   const b = new Uint8Array(4);
@@ -312,6 +313,39 @@ export function decodeEventBody(
   };
 }
 
+/**
+ * The consensus checkpoint of a node checkpoint, with each event decoded and checked (id,
+ * network, payload, signature) against the genesis. Shared by snapshot import and the
+ * validator's resume from a stored checkpoint.
+ * @param c the node checkpoint
+ * @param genesis committee and network
+ * @param verify BIP-340 verifier (a trusting one for already-checked bytes)
+ * @returns the engine's checkpoint and the decoded events, in the same order
+ * @throws {RangeError|CodecError} when an event body is bad
+ */
+export function consensusCheckpointOf(
+  c: NodeCheckpoint,
+  genesis: Genesis,
+  verify: (sig: Uint8Array, msg: Uint8Array, key: Uint8Array) => boolean = schnorrVerify,
+): { checkpoint: ConsensusCheckpoint; recs: EventRec[] } {
+  const recs = c.events.map((e) => decodeEventBody(e.body, genesis, verify));
+  return {
+    checkpoint: {
+      height: c.anchorHeight,
+      anchorId: c.anchorId,
+      base: c.base,
+      events: c.events.map((e, i) => ({
+        header: recs[i]!.header,
+        round: e.round,
+        witness: e.witness,
+        hbSeq: e.hbSeq,
+        ordered: e.ordered,
+      })),
+    },
+    recs,
+  };
+}
+
 /** Gossip id of a transaction body: its wtxid, or an id that matches nothing when malformed. */
 function txBodyId(body: Uint8Array): Uint8Array {
   try {
@@ -325,10 +359,6 @@ function txBodyId(body: Uint8Array): Uint8Array {
 function percentile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-function outKey(txId: Uint8Array, index: number): string {
-  return `${hex(txId)}:${index.toString().padStart(10, "0")}`;
 }
 
 function predicateKeys(pr: Predicate): string[] {
@@ -381,6 +411,12 @@ export class ValidatorService implements Component {
   #all: AllMetrics | null = null;
   #serialDepth = 0;
   #engine: ConsensusEngine;
+  /** Missing-parent fetches, created once p2p runs (parent_fetch.ts). */
+  #parents: ParentFetcher | null = null;
+  /** Anti-entropy rounds, created once p2p runs (anti_entropy.ts). */
+  #sync: AntiEntropy | null = null;
+  /** Events the engine buffered: re-fed from here if it drops them (dag_refeed.ts, ADR 0078). */
+  readonly #refeed = new RefeedSet();
   #mint: MintChain;
   #db: StateDb | null = null;
   #store: KvStore | null = null;
@@ -495,9 +531,10 @@ export class ValidatorService implements Component {
       new NodeError({ code: "CHAIN_MISMATCH", height: durable, detail });
     let c: NodeCheckpoint;
     let recs: EventRec[];
+    let checkpoint: ConsensusCheckpoint;
     try {
       c = decodeNodeCheckpoint(bytes);
-      recs = c.events.map((e) => decodeEventBody(e.body, g, this.#verifySig));
+      ({ checkpoint, recs } = consensusCheckpointOf(c, g, this.#verifySig));
     } catch (e) {
       throw mismatch(`stored checkpoint does not decode: ${(e as Error).message}`);
     }
@@ -510,18 +547,7 @@ export class ValidatorService implements Component {
       this.#verified.add(k);
     }
     try {
-      this.#engine = this.#newEngine({
-        height: c.anchorHeight,
-        anchorId: c.anchorId,
-        base: c.base,
-        events: c.events.map((e, i) => ({
-          header: recs[i]!.header,
-          round: e.round,
-          witness: e.witness,
-          hbSeq: e.hbSeq,
-          ordered: e.ordered,
-        })),
-      });
+      this.#engine = this.#newEngine(checkpoint);
       this.#mint = new MintChain(mintParamsOf(this.#o.network), { snapshot: c.mint });
     } catch (e) {
       throw mismatch(`stored checkpoint refused: ${(e as Error).message}`);
@@ -623,6 +649,9 @@ export class ValidatorService implements Component {
       mempool: this.#pool.size,
       // The root of the last durable anchor: the live engine may be mid-anchor.
       root: this.#last?.root ?? "",
+      dagPending: this.#engine.pendingCount,
+      dagOrphans: this.#events.size - this.#engine.size - this.#engine.pendingCount,
+      dagRejected: this.#engine.rejectedCounts(),
     };
   }
 
@@ -751,7 +780,7 @@ export class ValidatorService implements Component {
     }
     for (const { n, parts } of stored) {
       this.#dagCount++;
-      const body = parts.length === 1 ? parts[0]! : concatBytes(parts);
+      const body = parts.length === 1 ? parts[0]! : concatBytes(...parts);
       let rec: EventRec;
       try {
         rec = decodeEventBody(body, o.genesis, this.#verifySig);
@@ -939,6 +968,7 @@ export class ValidatorService implements Component {
     this.#events.set(key, rec);
     this.#verified.add(key);
     const r = this.#engine.receive(rec.header, true);
+    this.#refeed.track(rec.header, r);
     if (r.status !== "rejected") {
       this.#all?.consensus.events.inc();
       // Another seat carries these now: ours must not propose them again (fewer duplicates).
@@ -979,9 +1009,26 @@ export class ValidatorService implements Component {
     }
   }
 
+  /** Hands back to the engine the buffered events it dropped (dag_refeed.ts); serial queue only. */
+  async #refeedDropped(): Promise<void> {
+    if (this.#refeed.size === 0) return;
+    const { refed, missing } = this.#refeed.refeed(this.#engine);
+    if (refed === 0) return;
+    this.#log.info("Re-fed events the consensus buffer had dropped", {
+      refed,
+      missing: missing.length,
+    });
+    if (missing.length > 0 && this.#p2p !== null) void this.#fetchMissing(missing);
+    await this.#drainAnchors();
+  }
+
   async #fetchMissing(ids: readonly Uint8Array[]): Promise<void> {
+    const p2p = this.#p2p;
+    if (p2p === null) return;
+    // Once per id, a few at a time: the rest is left to anti-entropy (parent_fetch.ts, ADR 0078).
+    this.#parents ??= new ParentFetcher((want) => p2p.fetchIds("events", want));
     try {
-      await this.#p2p?.fetchIds("events", ids);
+      await this.#parents.fetch(ids);
     } catch (e) {
       this.#log.debug("Fetch of missing parents failed", { error: (e as Error).message });
     }
@@ -1150,7 +1197,7 @@ export class ValidatorService implements Component {
     for (const k of predicateKeys(pr)) {
       let s = this.#addr.get(k);
       if (s === undefined) this.#addr.set(k, s = new Set());
-      s.add(outKey(txId, index));
+      s.add(outpointKey(txId, index));
     }
   }
 
@@ -1273,7 +1320,7 @@ export class ValidatorService implements Component {
     this.#draftChunks = parts.length;
     const g = this.#signing;
     if (parts.length === 0 || g === null || g.signer.kind !== "remote") return;
-    const body = concatBytes(parts);
+    const body = concatBytes(...parts);
     let rec: EventRec;
     try {
       // Unsigned on purpose: everything but the signature is checked.
@@ -1314,35 +1361,24 @@ export class ValidatorService implements Component {
   async #antiEntropy(): Promise<void> {
     const p2p = this.#p2p;
     if (p2p === null || !this.#running) return;
+    // First what is already here: bodies the engine dropped from its buffer are never delivered
+    // again (seen-cache, intake dedupe), so a peer cannot supply them (ADR 0078). Not awaited: the
+    // round must not wait behind the intake queue.
+    void this.#enqueue(() => this.#refeedDropped()).catch((e) => this.#fatal("Re-feed failed", e));
     const committee = this.#o.genesis.file.committee;
-    let peers: string[];
-    try {
-      peers = p2p.peers();
-    } catch {
-      // Stopped between the check and the call.
-      return;
-    }
-    for (const peer of peers) {
-      try {
-        const have = await p2p.fetchHave(peer);
-        for (const h of have) {
-          const seat = committee.indexOf(hex(h.creator));
-          if (seat < 0) continue;
-          const known = this.#engine.knownSeqs()[seat] ?? -1;
-          if (h.seq <= BigInt(known)) continue;
-          const ids = await p2p.fetchRange(peer, h.creator, BigInt(known + 1), 512);
-          const want = ids.filter((id) => !this.#events.has(hex(id)));
-          if (want.length > 0) await p2p.fetchIds("events", want, peer);
-        }
-        const wanted = this.#engine.wanted(128);
-        if (wanted.length > 0) await p2p.fetchIds("events", wanted, peer);
-      } catch (e) {
-        this.#log.debug("Anti-entropy round with peer failed", {
-          peer,
-          error: (e as Error).message,
-        });
-      }
-    }
+    // One round at a time, each id pulled once per round (anti_entropy.ts, ADR 0078).
+    this.#sync ??= new AntiEntropy(
+      p2p,
+      {
+        seatOf: (creator) => committee.indexOf(hex(creator)),
+        knownSeqs: () => this.#engine.knownSeqs(),
+        holds: (id) => this.#events.has(hex(id)),
+        wanted: (limit) => this.#engine.wanted(limit),
+      },
+      (peer, e) =>
+        this.#log.debug("Anti-entropy round with peer failed", { peer, error: e.message }),
+    );
+    await this.#sync.tick();
   }
 
   // ---- RPC ----
@@ -1582,8 +1618,9 @@ export class ValidatorService implements Component {
     } catch (e) {
       this.#log.warn("Cannot announce transaction", { error: (e as Error).message });
     }
-    if (!queued && this.seat === null) {
-      // A full node that cannot announce would hold a transaction no seat ever sees.
+    if (!queued) {
+      // A full node (seats returned above) that cannot announce would hold a transaction no seat
+      // ever sees.
       this.#pool.delete(a.txid);
       throw new RpcError(RPC_ERROR.REJECTED, "Relay queue full: retry later", {
         code: "RELAY_BUSY",
@@ -1700,7 +1737,7 @@ export class ValidatorService implements Component {
         if (predicateKeys(o.predicate).includes(c)) pending += o.amount;
       }
       for (const i of t.st.tx.inputs) {
-        const k = outKey(i.prevout.txId, i.prevout.index);
+        const k = outpointKey(i.prevout.txId, i.prevout.index);
         if (mine.has(k)) pending -= db.engine.getUtxo(i.prevout)?.amount ?? 0n;
       }
     }

@@ -1,7 +1,8 @@
 /**
  * The node's built-in JSON-RPC methods and the documents they return. Engine-backed methods
- * (submit_tx, get_tx, get_utxos, get_balance, get_history, get_event, get_anchor, get_state_root,
- * mint RPCs) are registered by the node wiring with one `registry.register(...)` line each.
+ * (submit_tx, submit_txs, get_tx, get_utxos, get_balance, get_history, get_fee_floor, get_event,
+ * get_anchor, get_state_root, mint RPCs, node_stats) are registered by the node wiring with one
+ * `registry.register(...)` line each.
  * @module
  */
 import { p } from "./params.ts";

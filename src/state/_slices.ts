@@ -36,28 +36,10 @@ export function encodeSlice(
   chunkBytes: number,
 ): Slice {
   let bytes = 0, next = from;
-  while (next < BUCKETS && (bytes < budget || next === from)) {
-    const b = c.bucketS(next++);
-    if (b === undefined) continue;
-    const vals = b.vals;
-    for (let i = 0; i < vals.length; i++) bytes += STATE_KEY_LEN + 4 + vals[i]!.length;
-  }
+  while (next < BUCKETS && (bytes < budget || next === from)) bytes += c.recordBytes(next++);
   const buf = new Uint8Array(bytes);
   let o = 0;
-  for (let bi = from; bi < next; bi++) {
-    const b = c.bucketS(bi);
-    if (b === undefined) continue;
-    const { keys, vals } = b;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!, v = vals[i]!, n = v.length;
-      for (let j = 0; j < STATE_KEY_LEN; j++) buf[o++] = k.charCodeAt(j);
-      buf[o++] = n >>> 24;
-      buf[o++] = (n >>> 16) & 255;
-      buf[o++] = (n >>> 8) & 255;
-      buf[o++] = n & 255;
-      for (let j = 0; j < n; j++) buf[o++] = v.charCodeAt(j);
-    }
-  }
+  for (let bi = from; bi < next; bi++) o = c.writeRecords(bi, buf, o);
   const chunks: Uint8Array[] = [];
   for (let p = 0; p < bytes; p += chunkBytes) chunks.push(buf.subarray(p, p + chunkBytes));
   return { chunks, next, bytes };

@@ -12,7 +12,7 @@
  */
 import { blake3, blake3BatchPacked } from "../crypto/mod.ts";
 import { TAG_BUCKET, TAG_LEAF, TAG_NODE } from "./_domains.ts";
-import { bytesEqual, latin1 } from "./_bytes.ts";
+import { bytesEqual, latin1, unlatin1 } from "./_bytes.ts";
 
 /** Length in bytes of every state key. */
 export const STATE_KEY_LEN = 37;
@@ -206,19 +206,30 @@ const EMPTY: Uint8Array[] = (() => {
 })();
 
 /**
- * Layout of one entry inside its bucket's slab (ADR 0037): `vlen u32be | known u8 | key 37 |
- * value vlen`. A slab is append-only between compactions: an insert writes at its end, a delete
- * or a resized value leaves a hole, and the slab is compacted when it must grow. Key order lives
- * in the bucket's index (prefix and offset per entry) and in its leaf buffer (32 bytes per entry,
- * same order), so a bucket's message is one contiguous copy and an insert moves no entry bytes.
+ * Arena layout (ADR 0037). All buckets live in ONE growable buffer: each bucket owns a block
+ * `index | leaves | heap`, located by its row of `#meta`. The index holds, per entry in key
+ * order, two doubles ({@linkcode prefixOf} the key, the entry's offset in the heap); the leaves
+ * 32 bytes per entry in the same order (a bucket's message is one contiguous copy); the heap
+ * the entries `vlen u32be | known u8 | key 37 | value`, append-only between compactions (an
+ * insert writes at its end, a delete or a resized value leaves a hole). Offsets inside a block
+ * are relative, so a block moves with one copy. A bucket that outgrows its block gets a larger
+ * one at the arena's end (the old one becomes garbage); when the arena is full it is rebuilt,
+ * twice the live size, with every block copied in bucket order and the garbage dropped.
  */
 const E_KNOWN = 4;
 const E_KEY = 5;
 const E_VAL = E_KEY + STATE_KEY_LEN;
-/** First slab size: three typical UTXO entries (header, key and a 60-byte value). */
-const SLAB_INITIAL = 320;
-/** First index and leaf buffer size, in entries. */
-const ENTRIES_INITIAL = 4;
+/** Index bytes per entry (two doubles) and index + leaf bytes per entry. */
+const IX_BYTES = 16;
+const ROW_BYTES = IX_BYTES + 32;
+/** Smallest block: entries, heap bytes (three typical UTXO entries). */
+const MIN_ENTRIES = 4;
+const MIN_HEAP = 512 - ROW_BYTES * MIN_ENTRIES;
+/** First arena size. */
+const ARENA_INITIAL = 1 << 20;
+/** `#meta` row: block offset / 8, entry capacity, heap capacity, entries, heap bytes used, holes, pending leaves. */
+const M_OFF = 0, M_CAPE = 1, M_CAPB = 2, M_N = 3, M_USED = 4, M_HOLES = 5, M_PEND = 6;
+const M_ROW = 8;
 
 function vlenAt(s: Uint8Array, o: number): number {
   return ((s[o]! << 24) | (s[o + 1]! << 16) | (s[o + 2]! << 8) | s[o + 3]!) >>> 0;
@@ -239,6 +250,8 @@ function strAt(s: Uint8Array, a: number, n: number): string {
   return out;
 }
 
+const align8 = (n: number): number => (n + 7) & ~7;
+
 /**
  * In-memory authenticated map `key(37 bytes) -> value`, with a lazily, incrementally updated
  * root: `set`/`delete` only mark the bucket dirty; `root()` rehashes dirty buckets and their
@@ -256,29 +269,24 @@ function strAt(s: Uint8Array, a: number, n: number): string {
  */
 export class StateCommitment {
   /**
-   * Arena layout (ADR 0037): per bucket three typed buffers, the entry slab (keys, values, "leaf
-   * is current" flags), the index and the leaf hashes, so the whole state is ~200,000 buffers
-   * instead of ~1M key strings, ~1M value strings and per-bucket arrays: nothing per entry for
-   * the GC to trace, and a bucket's lookup or rehash reads a few contiguous regions.
+   * The arena (ADR 0037) as bytes and as doubles (same buffer): no per-entry or per-bucket heap
+   * object for the GC to trace, and an operation on a bucket touches its `#meta` row and its
+   * block instead of chasing several objects.
    */
-  #slabs: (Uint8Array | undefined)[] = new Array(BUCKETS);
+  #u8 = new Uint8Array(new ArrayBuffer(ARENA_INITIAL, { maxByteLength: 4 * ARENA_INITIAL }));
+  #f64 = new Float64Array(this.#u8.buffer);
+  /** End of the last block (bytes); offset 0 is never a block (it marks "no block"). */
+  #top = 8;
+  /** Bytes of abandoned blocks (free-listed or not). */
+  #garbage = 0;
   /**
-   * Per bucket, four u32 side by side (one cache line holds four buckets' worth, instead of one
-   * miss per array): entries, bytes written to the slab (live entries and holes), bytes of holes
-   * (deleted entries, replaced values), and entries whose leaf is not current. The last is exact
-   * (a rewrite of a pending entry does not count twice, a delete of one subtracts), so the rehash
-   * leaves a bucket once it has seen them all.
+   * Abandoned blocks by size class (log2 of their length, all blocks being powers of two), as
+   * offsets / 8: reused before the arena grows.
    */
-  #meta = new Uint32Array(4 * BUCKETS);
-  /**
-   * Per bucket, two doubles per entry in key order: {@linkcode prefixOf} the key and the entry's
-   * offset in the slab. A lookup binary-searches these (a cache line or two) and reads the slab
-   * only on a prefix tie.
-   */
-  #ix: (Float64Array | undefined)[] = new Array(BUCKETS);
-  /** Leaf hashes of each bucket, 32 bytes per entry in key order (capacity may exceed it). */
-  #leaves: (Uint8Array | undefined)[] = new Array(BUCKETS);
-  /** Set by {@linkcode #seek}: whether the entry at the returned offset has the key sought. */
+  #free: number[][] = [];
+  /** Per bucket, one row of `M_ROW` u32 (see `M_*`): a bucket's bookkeeping in one cache line. */
+  #meta = new Uint32Array(M_ROW * BUCKETS);
+  /** Set by {@linkcode #seek}: whether the key was found. */
   #hit = false;
   /** Set by {@linkcode #seek}: position (entry number in key order) of the result. */
   #at = 0;
@@ -310,23 +318,34 @@ export class StateCommitment {
   }
 
   /**
-   * Slab offset of the entry of bucket `bi` with key `k`, setting `#hit` (found) and `#at` (its
-   * position in key order, or where it would be inserted; the offset is then meaningless).
+   * Arena bookkeeping (ADR 0037), for metrics and benchmarks.
+   * @returns Arena size, bytes in use (blocks, garbage included) and garbage, all in bytes.
    */
-  #seek(bi: number, s: Uint8Array, k: string): number {
-    const ix = this.#ix[bi]!, n = this.#meta[4 * bi]!, f = prefixOf(k);
+  get arena(): { bytes: number; used: number; garbage: number } {
+    return { bytes: this.#u8.length, used: this.#top, garbage: this.#garbage };
+  }
+
+  /**
+   * Absolute arena offset of the entry of bucket `bi` (which has a block) with key `k`, setting
+   * `#hit` (found) and `#at` (its position in key order, or where it would be inserted; the
+   * offset is then -1).
+   */
+  #seek(bi: number, k: string): number {
+    const m = this.#meta, r = M_ROW * bi, n = m[r + M_N]!;
+    const base = 8 * m[r + M_OFF]!, heap = base + ROW_BYTES * m[r + M_CAPE]!;
+    const f64 = this.#f64, u8 = this.#u8, ix = base >>> 3, f = prefixOf(k);
     let lo = 0, hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (ix[2 * mid]! < f) lo = mid + 1;
+      if (f64[ix + 2 * mid]! < f) lo = mid + 1;
       else hi = mid;
     }
-    // Equal prefixes (rare): the rest of the keys decides, read from the slab.
-    while (lo < n && ix[2 * lo] === f) {
-      const o = ix[2 * lo + 1]!, kb = o + E_KEY;
+    // Equal prefixes (rare): the rest of the keys decides.
+    while (lo < n && f64[ix + 2 * lo] === f) {
+      const o = heap + f64[ix + 2 * lo + 1]!, kb = o + E_KEY;
       let d = 0;
       for (let c = PREFIX_CHARS; c < STATE_KEY_LEN; c++) {
-        d = s[kb + c]! - k.charCodeAt(c);
+        d = u8[kb + c]! - k.charCodeAt(c);
         if (d !== 0) break;
       }
       if (d >= 0) {
@@ -349,11 +368,10 @@ export class StateCommitment {
   get(key: Uint8Array): Uint8Array | undefined {
     checkKey(key);
     const bi = bucketOf(key);
-    const s = this.#slabs[bi];
-    if (s === undefined) return undefined;
-    const o = this.#seek(bi, s, latin1(key));
+    if (this.#meta[M_ROW * bi + M_OFF] === 0) return undefined;
+    const o = this.#seek(bi, latin1(key));
     if (!this.#hit) return undefined;
-    return s.slice(o + E_VAL, o + E_VAL + vlenAt(s, o));
+    return this.#u8.slice(o + E_VAL, o + E_VAL + vlenAt(this.#u8, o));
   }
 
   /**
@@ -363,10 +381,9 @@ export class StateCommitment {
    */
   getS(k: string): string | undefined {
     const bi = bucketOfS(k);
-    const s = this.#slabs[bi];
-    if (s === undefined) return undefined;
-    const o = this.#seek(bi, s, k);
-    return this.#hit ? strAt(s, o + E_VAL, vlenAt(s, o)) : undefined;
+    if (this.#meta[M_ROW * bi + M_OFF] === 0) return undefined;
+    const o = this.#seek(bi, k);
+    return this.#hit ? strAt(this.#u8, o + E_VAL, vlenAt(this.#u8, o)) : undefined;
   }
 
   /**
@@ -376,9 +393,8 @@ export class StateCommitment {
    */
   hasS(k: string): boolean {
     const bi = bucketOfS(k);
-    const s = this.#slabs[bi];
-    if (s === undefined) return false;
-    this.#seek(bi, s, k);
+    if (this.#meta[M_ROW * bi + M_OFF] === 0) return false;
+    this.#seek(bi, k);
     return this.#hit;
   }
 
@@ -425,109 +441,198 @@ export class StateCommitment {
   }
 
   /**
-   * Room for `add` more slab bytes in bucket `bi`: compacts (live entries in key order, holes
-   * dropped, offsets in the index rewritten) into a new slab of twice the live size when the
-   * current one is full. Returns the slab to write to.
+   * `bytes` free bytes at the arena's end. The arena is a resizable `ArrayBuffer` whose views track
+   * its length: growing within its reservation commits pages and copies nothing. Only when the
+   * reservation is used up (the state quadrupled since the last time) or when abandoned blocks
+   * are half of it is the arena rebuilt: blocks copied in bucket order into a new buffer reserving
+   * four times the new size, garbage dropped.
    */
-  #reserve(bi: number, add: number): Uint8Array {
-    const s = this.#slabs[bi]!, used = this.#meta[4 * bi + 1]!;
-    if (used + add <= s.length) return s;
-    const live = used - this.#meta[4 * bi + 2]!;
-    const cap = (Math.max(SLAB_INITIAL, 2 * (live + add)) + 63) & ~63;
-    const ns = new Uint8Array(cap);
-    const ix = this.#ix[bi]!, n = this.#meta[4 * bi]!;
+  #room(bytes: number): void {
+    const len = this.#u8.length;
+    if (this.#top + bytes <= len) return;
+    const buf = this.#u8.buffer as ArrayBuffer;
+    const want = align8(Math.max(2 * len, this.#top + bytes));
+    if (want <= buf.maxByteLength && 2 * this.#garbage <= this.#top) {
+      buf.resize(want);
+      return;
+    }
+    const m = this.#meta, old = this.#u8;
+    const size = align8(Math.max(ARENA_INITIAL, 2 * (this.#top - this.#garbage + bytes)));
+    const u8 = new Uint8Array(new ArrayBuffer(size, { maxByteLength: 4 * size }));
+    let top = 8;
+    for (let bi = 0; bi < BUCKETS; bi++) {
+      const r = M_ROW * bi, off = m[r + M_OFF]!;
+      if (off === 0) continue;
+      const blen = ROW_BYTES * m[r + M_CAPE]! + m[r + M_CAPB]!;
+      u8.set(old.subarray(8 * off, 8 * off + blen), top);
+      m[r + M_OFF] = top / 8;
+      top += blen;
+    }
+    this.#u8 = u8;
+    this.#f64 = new Float64Array(u8.buffer);
+    this.#top = top;
+    this.#garbage = 0;
+    this.#free = [];
+    // Release the old arena now (detaching it) instead of whenever the GC collects it: it is
+    // hundreds of MiB at 1M entries, invisible to the JS heap's own accounting.
+    buf.transfer(0);
+  }
+
+  /**
+   * Make room in bucket `bi` for one more entry (`entry`) and `bytes` more heap bytes: when its
+   * block is too small, move it to a new, larger block at the arena's end, compacting the heap
+   * (live entries in key order, index offsets rewritten).
+   */
+  #reserve(bi: number, entry: number, bytes: number): void {
+    const m = this.#meta, r = M_ROW * bi;
+    const capE = m[r + M_CAPE]!, capB = m[r + M_CAPB]!, n = m[r + M_N]!, used = m[r + M_USED]!;
+    if (m[r + M_OFF] !== 0 && n + entry <= capE && used + bytes <= capB) return;
+    const live = used - m[r + M_HOLES]!;
+    if (m[r + M_OFF] !== 0 && n + entry <= capE && 4 * (live + bytes) <= 3 * capB) {
+      // Mostly holes (deletes and inserts churn a bucket of stable size): compact the heap in
+      // place, through a scratch copy, instead of abandoning the block.
+      this.#compactInPlace(r, n, used);
+      return;
+    }
+    const ncapE = n + entry <= capE ? capE : Math.max(MIN_ENTRIES, 2 * capE);
+    const ncapB = live + bytes <= capB && m[r + M_OFF] !== 0
+      ? capB
+      : align8(Math.max(MIN_HEAP, 2 * (live + bytes)));
+    // Blocks are powers of two (the slack goes to the heap), so an abandoned block is reused by
+    // the next bucket that needs one of its size instead of waiting for an arena rebuild.
+    const len = 1 << (32 - Math.clz32(ROW_BYTES * ncapE + ncapB - 1));
+    const free = this.#free[31 - Math.clz32(len)];
+    let nb: number;
+    if (free !== undefined && free.length > 0) {
+      nb = 8 * free.pop()!;
+      this.#garbage -= len;
+    } else {
+      this.#room(len);
+      nb = this.#top;
+      this.#top += len;
+    }
+    const u8 = this.#u8, f64 = this.#f64;
+    const off = m[r + M_OFF]!, base = 8 * off;
+    let o = 0;
+    if (off !== 0) {
+      const heap = base + ROW_BYTES * capE, nheap = nb + ROW_BYTES * ncapE;
+      // Leaves, then index with compacted heap offsets, then the entries.
+      u8.copyWithin(nb + IX_BYTES * ncapE, base + IX_BYTES * capE, base + IX_BYTES * capE + 32 * n);
+      const ix = base >>> 3, nix = nb >>> 3;
+      for (let i = 0; i < n; i++) {
+        const from = heap + f64[ix + 2 * i + 1]!, size = E_VAL + vlenAt(u8, from);
+        u8.copyWithin(nheap + o, from, from + size);
+        f64[nix + 2 * i] = f64[ix + 2 * i]!;
+        f64[nix + 2 * i + 1] = o;
+        o += size;
+      }
+      const oldLen = ROW_BYTES * capE + capB;
+      (this.#free[31 - Math.clz32(oldLen)] ??= []).push(off);
+      this.#garbage += oldLen;
+    }
+    m[r + M_OFF] = nb / 8;
+    m[r + M_CAPE] = ncapE;
+    m[r + M_CAPB] = len - ROW_BYTES * ncapE;
+    m[r + M_USED] = o;
+    m[r + M_HOLES] = 0;
+  }
+
+  /** Scratch copy of one heap for {@linkcode #compactInPlace}. */
+  #scratch = new Uint8Array(4096);
+
+  /** Rewrite the heap of the bucket at meta row `r` in key order without its holes. */
+  #compactInPlace(r: number, n: number, used: number): void {
+    const m = this.#meta, u8 = this.#u8, f64 = this.#f64;
+    const base = 8 * m[r + M_OFF]!, heap = base + ROW_BYTES * m[r + M_CAPE]!, ix = base >>> 3;
+    if (this.#scratch.length < used) this.#scratch = new Uint8Array(2 * used);
+    const tmp = this.#scratch;
+    tmp.set(u8.subarray(heap, heap + used));
     let o = 0;
     for (let i = 0; i < n; i++) {
-      const from = ix[2 * i + 1]!, len = E_VAL + vlenAt(s, from);
-      ns.set(s.subarray(from, from + len), o);
-      ix[2 * i + 1] = o;
-      o += len;
+      const from = f64[ix + 2 * i + 1]!, size = E_VAL + vlenAt(tmp, from);
+      u8.set(tmp.subarray(from, from + size), heap + o);
+      f64[ix + 2 * i + 1] = o;
+      o += size;
     }
-    this.#slabs[bi] = ns;
-    this.#meta[4 * bi + 1] = o;
-    this.#meta[4 * bi + 2] = 0;
-    return ns;
+    m[r + M_USED] = o;
+    m[r + M_HOLES] = 0;
   }
 
   #setStr(k: string, v: string): void {
     const bi = bucketOfS(k);
-    const vl = v.length;
-    let s = this.#slabs[bi];
-    if (s === undefined) {
-      s = this.#slabs[bi] = new Uint8Array(Math.max(SLAB_INITIAL, (E_VAL + vl + 63) & ~63));
-      this.#leaves[bi] = new Uint8Array(32 * ENTRIES_INITIAL);
-      this.#ix[bi] = new Float64Array(2 * ENTRIES_INITIAL);
-    }
-    let o = this.#seek(bi, s, k);
+    const vl = v.length, size = E_VAL + vl;
+    const m = this.#meta, r = M_ROW * bi;
+    if (m[r + M_OFF] === 0) this.#reserve(bi, 1, size);
+    let o = this.#seek(bi, k);
     const at = this.#at;
     this.#pendingLeaves++;
     this.#pendingBytes += LEAF_PREFIX + vl;
+    let u8 = this.#u8;
     if (this.#hit) {
-      if (s[o + E_KNOWN] !== 0) this.#meta[4 * bi + 3]!++;
-      const old = vlenAt(s, o);
+      if (u8[o + E_KNOWN] !== 0) m[r + M_PEND]!++;
+      const old = vlenAt(u8, o);
       if (old !== vl) {
-        // A different length: the old entry becomes a hole and the entry is written anew.
-        s = this.#reserve(bi, E_VAL + vl);
-        const from = this.#ix[bi]![2 * at + 1]!; // (compaction may have moved it)
-        this.#meta[4 * bi + 2]! += E_VAL + old;
-        o = this.#meta[4 * bi + 1]!;
-        s.copyWithin(o, from, from + E_VAL);
-        s[o] = vl >>> 24;
-        s[o + 1] = (vl >>> 16) & 255;
-        s[o + 2] = (vl >>> 8) & 255;
-        s[o + 3] = vl & 255;
-        this.#meta[4 * bi + 1] = o + E_VAL + vl;
-        this.#ix[bi]![2 * at + 1] = o;
+        // A different length: the entry is written anew at the heap's end, the old one is a hole.
+        this.#reserve(bi, 0, size);
+        u8 = this.#u8;
+        const base = 8 * m[r + M_OFF]!, heap = base + ROW_BYTES * m[r + M_CAPE]!;
+        const ixAt = (base >>> 3) + 2 * at + 1;
+        const from = heap + this.#f64[ixAt]!, used = m[r + M_USED]!; // (the block may have moved)
+        o = heap + used;
+        u8.copyWithin(o, from, from + E_VAL);
+        this.#f64[ixAt] = used;
+        m[r + M_USED] = used + size;
+        m[r + M_HOLES]! += E_VAL + old;
+        u8[o] = vl >>> 24;
+        u8[o + 1] = (vl >>> 16) & 255;
+        u8[o + 2] = (vl >>> 8) & 255;
+        u8[o + 3] = vl & 255;
       }
     } else {
-      s = this.#reserve(bi, E_VAL + vl);
-      o = this.#meta[4 * bi + 1]!;
-      this.#meta[4 * bi + 1] = o + E_VAL + vl;
-      const n = this.#meta[4 * bi]!;
-      let lv = this.#leaves[bi]!;
-      let ix = this.#ix[bi]!;
-      if (32 * (n + 1) > lv.length) {
-        const grown = new Uint8Array(lv.length * 2);
-        grown.set(lv.subarray(0, 32 * n));
-        lv = this.#leaves[bi] = grown;
-        const gix = new Float64Array(ix.length * 2);
-        gix.set(ix.subarray(0, 2 * n));
-        ix = this.#ix[bi] = gix;
-      }
-      lv.copyWithin(32 * (at + 1), 32 * at, 32 * n);
-      ix.copyWithin(2 * (at + 1), 2 * at, 2 * n);
-      ix[2 * at] = prefixOf(k);
-      ix[2 * at + 1] = o;
-      this.#meta[4 * bi] = n + 1;
-      this.#meta[4 * bi + 3]!++;
+      this.#reserve(bi, 1, size);
+      u8 = this.#u8;
+      const f64 = this.#f64;
+      const n = m[r + M_N]!, capE = m[r + M_CAPE]!, base = 8 * m[r + M_OFF]!;
+      const heap = base + ROW_BYTES * capE, used = m[r + M_USED]!;
+      const ix = base >>> 3, leaves = base + IX_BYTES * capE;
+      u8.copyWithin(leaves + 32 * (at + 1), leaves + 32 * at, leaves + 32 * n);
+      f64.copyWithin(ix + 2 * (at + 1), ix + 2 * at, ix + 2 * n);
+      f64[ix + 2 * at] = prefixOf(k);
+      f64[ix + 2 * at + 1] = used;
+      o = heap + used;
+      m[r + M_USED] = used + size;
+      m[r + M_N] = n + 1;
+      m[r + M_PEND]!++;
       this.#size++;
-      s[o] = vl >>> 24;
-      s[o + 1] = (vl >>> 16) & 255;
-      s[o + 2] = (vl >>> 8) & 255;
-      s[o + 3] = vl & 255;
-      for (let c = 0, d = o + E_KEY; c < STATE_KEY_LEN; c++) s[d++] = k.charCodeAt(c);
+      u8[o] = vl >>> 24;
+      u8[o + 1] = (vl >>> 16) & 255;
+      u8[o + 2] = (vl >>> 8) & 255;
+      u8[o + 3] = vl & 255;
+      for (let c = 0, d = o + E_KEY; c < STATE_KEY_LEN; c++) u8[d++] = k.charCodeAt(c);
     }
-    s[o + E_KNOWN] = 0;
-    for (let c = 0, d = o + E_VAL; c < vl; c++) s[d++] = v.charCodeAt(c);
+    u8[o + E_KNOWN] = 0;
+    for (let c = 0, d = o + E_VAL; c < vl; c++) u8[d++] = v.charCodeAt(c);
     this.#markDirty(bi);
   }
 
   #deleteStr(k: string): boolean {
     const bi = bucketOfS(k);
-    const s = this.#slabs[bi];
-    if (s === undefined) return false;
-    const o = this.#seek(bi, s, k);
+    const m = this.#meta, r = M_ROW * bi;
+    if (m[r + M_OFF] === 0) return false;
+    const o = this.#seek(bi, k);
     if (!this.#hit) return false;
-    if (s[o + E_KNOWN] === 0) this.#meta[4 * bi + 3]!--;
-    this.#meta[4 * bi + 2]! += E_VAL + vlenAt(s, o);
-    const n = this.#meta[4 * bi]!, at = this.#at;
-    this.#leaves[bi]!.copyWithin(32 * at, 32 * (at + 1), 32 * n);
-    this.#ix[bi]!.copyWithin(2 * at, 2 * (at + 1), 2 * n);
-    this.#meta[4 * bi] = n - 1;
+    const u8 = this.#u8, f64 = this.#f64;
+    if (u8[o + E_KNOWN] === 0) m[r + M_PEND]!--;
+    m[r + M_HOLES]! += E_VAL + vlenAt(u8, o);
+    const n = m[r + M_N]!, at = this.#at, base = 8 * m[r + M_OFF]!;
+    const ix = base >>> 3, leaves = base + IX_BYTES * m[r + M_CAPE]!;
+    u8.copyWithin(leaves + 32 * at, leaves + 32 * (at + 1), leaves + 32 * n);
+    f64.copyWithin(ix + 2 * at, ix + 2 * (at + 1), ix + 2 * n);
+    m[r + M_N] = n - 1;
     if (n === 1) {
-      // Empty bucket: its slab restarts from the beginning.
-      this.#meta[4 * bi + 1] = 0;
-      this.#meta[4 * bi + 2] = 0;
+      // Empty bucket: its heap restarts from the beginning.
+      m[r + M_USED] = 0;
+      m[r + M_HOLES] = 0;
     }
     this.#size--;
     this.#markDirty(bi);
@@ -553,15 +658,16 @@ export class StateCommitment {
   /** Recount the pending leaves exactly (a walk over the dirty buckets). */
   #exactPending(order: Uint32Array): void {
     let n = 0, bytes = 0;
+    const m = this.#meta, u8 = this.#u8, f64 = this.#f64;
     for (let j = 0; j < order.length; j++) {
-      const bi = order[j]!;
-      if (this.#meta[4 * bi + 3] === 0) continue;
-      const s = this.#slabs[bi]!, ix = this.#ix[bi]!, cnt = this.#meta[4 * bi]!;
-      for (let i = 0; i < cnt; i++) {
-        const e = ix[2 * i + 1]!;
-        if (s[e + E_KNOWN] === 0) {
+      const r = M_ROW * order[j]!;
+      if (m[r + M_PEND] === 0) continue;
+      const base = 8 * m[r + M_OFF]!, heap = base + ROW_BYTES * m[r + M_CAPE]!, ix = base >>> 3;
+      for (let i = 0; i < m[r + M_N]!; i++) {
+        const e = heap + f64[ix + 2 * i + 1]!;
+        if (u8[e + E_KNOWN] === 0) {
           n++;
-          bytes += LEAF_PREFIX + vlenAt(s, e);
+          bytes += LEAF_PREFIX + vlenAt(u8, e);
         }
       }
     }
@@ -575,7 +681,7 @@ export class StateCommitment {
     // Integer sort (a typed array sorts numerically without a comparator call per pair).
     const order = Uint32Array.from(dirty).sort();
     const nd = order.length;
-    const slabs = this.#slabs, meta = this.#meta;
+    const m = this.#meta, u8 = this.#u8, f64 = this.#f64;
     // 1. Missing leaves: every message written once, straight into one packed buffer (sized by
     //    the pending upper bounds), hashed in one call (blake3BatchPacked: no per-message views).
     if (this.#pendingLeaves > this.#size) this.#exactPending(order); // loose after many rewrites
@@ -585,29 +691,30 @@ export class StateCommitment {
     this.#pendingBytes = 0;
     const tagLen = TAG_LEAF.length;
     // Walk 1 over the dirty buckets (index order = key order) writes the missing leaves' messages
-    // (key and value are adjacent in the slab: one copy), records each one's position and marks
-    // it current (its digest is stored below, in this same call); it leaves a bucket once its pending count
-    // entries were found. Walk 2 touches only the leaf buffers.
+    // (key and value are adjacent in the heap: one copy), records each one's position and marks
+    // it current (its digest is stored below, in this same call); it leaves a bucket once its
+    // pending count is reached. Walk 2 touches only the leaves.
     const pos = new Uint32Array(offs.length);
     const found = new Uint32Array(nd);
     let o = 0, count = 0, bytes = 0;
     for (let j = 0; j < nd; j++) {
-      const bi = order[j]!;
-      bytes += TAG_BUCKET.length + 32 * meta[4 * bi]!;
-      let left = meta[4 * bi + 3]!;
+      const r = M_ROW * order[j]!;
+      bytes += TAG_BUCKET.length + 32 * m[r + M_N]!;
+      let left = m[r + M_PEND]!;
       if (left === 0) continue;
       found[j] = left;
-      meta[4 * bi + 3] = 0;
-      const s = slabs[bi]!, ix = this.#ix[bi]!, n = meta[4 * bi]!;
+      m[r + M_PEND] = 0;
+      const n = m[r + M_N]!;
+      const base = 8 * m[r + M_OFF]!, heap = base + ROW_BYTES * m[r + M_CAPE]!, ix = base >>> 3;
       for (let i = 0; i < n; i++) {
-        const e = ix[2 * i + 1]!;
-        if (s[e + E_KNOWN] !== 0) continue;
-        s[e + E_KNOWN] = 1;
+        const e = heap + f64[ix + 2 * i + 1]!;
+        if (u8[e + E_KNOWN] !== 0) continue;
+        u8[e + E_KNOWN] = 1;
         pos[count] = i;
         offs[count++] = o;
         for (let c = 0; c < tagLen; c++) buf[o++] = TAG_LEAF[c]!;
-        const end = e + E_VAL + vlenAt(s, e);
-        for (let c = e + E_KEY; c < end; c++) buf[o++] = s[c]!;
+        const end = e + E_VAL + vlenAt(u8, e);
+        for (let c = e + E_KEY; c < end; c++) buf[o++] = u8[c]!;
         if (--left === 0) break;
       }
     }
@@ -619,19 +726,18 @@ export class StateCommitment {
     const boffs = new Uint32Array(nd + 1);
     o = 0;
     for (let j = 0, h = 0, p = 0; j < nd; j++) {
-      const bi = order[j]!;
+      const bi = order[j]!, r = M_ROW * bi;
       this.#dirty[bi] = 0;
       boffs[j] = o;
       bbuf.set(TAG_BUCKET, o);
       o += TAG_BUCKET.length;
-      const n = meta[4 * bi]!;
+      const n = m[r + M_N]!;
       if (n === 0) continue;
-      const lv = this.#leaves[bi]!;
-      // Walk 1 found this bucket's pending entries in order, right after the previous bucket's.
+      const leaves = 8 * m[r + M_OFF]! + IX_BYTES * m[r + M_CAPE]!;
       for (let f = found[j]!; f > 0; f--) {
-        for (let c = 0, d = 32 * pos[p++]!; c < 32; c++) lv[d++] = hashes[h++]!;
+        for (let c = 0, d = leaves + 32 * pos[p++]!; c < 32; c++) u8[d++] = hashes[h++]!;
       }
-      bbuf.set(32 * n === lv.length ? lv : lv.subarray(0, 32 * n), o);
+      bbuf.set(u8.subarray(leaves, leaves + 32 * n), o);
       o += 32 * n;
     }
     boffs[nd] = o;
@@ -666,6 +772,18 @@ export class StateCommitment {
     }
   }
 
+  /** Visit the entries of bucket `bi` in key order: `fn(keyAt, valueAt, valueLen, i)`. */
+  #each(bi: number, fn: (key: number, val: number, vlen: number, i: number) => void): void {
+    const m = this.#meta, r = M_ROW * bi;
+    if (m[r + M_OFF] === 0) return;
+    const base = 8 * m[r + M_OFF]!, heap = base + ROW_BYTES * m[r + M_CAPE]!, ix = base >>> 3;
+    const n = m[r + M_N]!;
+    for (let i = 0; i < n; i++) {
+      const e = heap + this.#f64[ix + 2 * i + 1]!;
+      fn(e + E_KEY, e + E_VAL, vlenAt(this.#u8, e), i);
+    }
+  }
+
   /**
    * Inclusion proof for a present key, non-inclusion proof for an absent one.
    * @param key 37-byte key.
@@ -676,21 +794,16 @@ export class StateCommitment {
     this.root();
     const bi = bucketOf(key);
     const k = latin1(key);
-    const s = this.#slabs[bi];
-    const n = s === undefined ? 0 : this.#meta[4 * bi]!;
-    const ix = this.#ix[bi], lv = this.#leaves[bi];
+    const u8 = this.#u8, r = M_ROW * bi;
+    const leavesAt = 8 * this.#meta[r + M_OFF]! + IX_BYTES * this.#meta[r + M_CAPE]!;
     const leaves: Uint8Array[] = [];
     const entries: { key: Uint8Array; value: Uint8Array }[] = [];
     let index = -1;
-    for (let i = 0; i < n; i++) {
-      const e = ix![2 * i + 1]!;
-      if (strAt(s!, e + E_KEY, STATE_KEY_LEN) === k) index = i;
-      leaves.push(lv!.slice(32 * i, 32 * i + 32));
-      entries.push({
-        key: s!.slice(e + E_KEY, e + E_VAL),
-        value: s!.slice(e + E_VAL, e + E_VAL + vlenAt(s!, e)),
-      });
-    }
+    this.#each(bi, (ka, va, vl, i) => {
+      if (strAt(u8, ka, STATE_KEY_LEN) === k) index = i;
+      leaves.push(u8.slice(leavesAt + 32 * i, leavesAt + 32 * i + 32));
+      entries.push({ key: u8.slice(ka, ka + STATE_KEY_LEN), value: u8.slice(va, va + vl) });
+    });
     const siblings: Uint8Array[] = [];
     let pos = bi;
     for (let l = 0; l < TREE_LEVELS; l++) {
@@ -716,16 +829,51 @@ export class StateCommitment {
   bucketS(
     bi: number,
   ): { readonly keys: readonly string[]; readonly vals: readonly string[] } | undefined {
-    const s = this.#slabs[bi];
-    if (s === undefined) return undefined;
-    const keys: string[] = [], vals: string[] = [];
-    const ix = this.#ix[bi]!, n = this.#meta[4 * bi]!;
-    for (let i = 0; i < n; i++) {
-      const e = ix[2 * i + 1]!;
-      keys.push(strAt(s, e + E_KEY, STATE_KEY_LEN));
-      vals.push(strAt(s, e + E_VAL, vlenAt(s, e)));
-    }
+    if (this.#meta[M_ROW * bi + M_OFF] === 0) return undefined;
+    const keys: string[] = [], vals: string[] = [], u8 = this.#u8;
+    this.#each(bi, (ka, va, vl) => {
+      keys.push(strAt(u8, ka, STATE_KEY_LEN));
+      vals.push(strAt(u8, va, vl));
+    });
     return { keys, vals };
+  }
+
+  /**
+   * Size of bucket `bi` as `key 37 | len u32be | value` records (the base-slice format of
+   * `_slices.ts`).
+   * @param bi Bucket index.
+   * @returns Bytes {@linkcode writeRecords} would write.
+   */
+  recordBytes(bi: number): number {
+    let bytes = 0;
+    this.#each(bi, (_k, _v, vl) => {
+      bytes += STATE_KEY_LEN + 4 + vl;
+    });
+    return bytes;
+  }
+
+  /**
+   * Write bucket `bi` as `key 37 | len u32be | value` records in key order, straight from the
+   * arena (no strings).
+   * @param bi Bucket index.
+   * @param out Destination, with {@linkcode recordBytes} free bytes at `at`.
+   * @param at Offset in `out`.
+   * @returns Offset after the last record.
+   */
+  writeRecords(bi: number, out: Uint8Array, at: number): number {
+    const u8 = this.#u8;
+    let o = at;
+    this.#each(bi, (ka, va, vl) => {
+      out.set(u8.subarray(ka, ka + STATE_KEY_LEN), o);
+      o += STATE_KEY_LEN;
+      out[o++] = vl >>> 24;
+      out[o++] = (vl >>> 16) & 255;
+      out[o++] = (vl >>> 8) & 255;
+      out[o++] = vl & 255;
+      out.set(u8.subarray(va, va + vl), o);
+      o += vl;
+    });
+    return o;
   }
 
   /**
@@ -733,30 +881,19 @@ export class StateCommitment {
    * @returns Iterator over `[key, value]` (fresh copies).
    */
   *entries(): IterableIterator<[Uint8Array, Uint8Array]> {
-    for (let bi = 0; bi < BUCKETS; bi++) {
-      const s = this.#slabs[bi];
-      if (s === undefined) continue;
-      const ix = this.#ix[bi]!, n = this.#meta[4 * bi]!;
-      for (let i = 0; i < n; i++) {
-        const e = ix[2 * i + 1]!;
-        yield [s.slice(e + E_KEY, e + E_VAL), s.slice(e + E_VAL, e + E_VAL + vlenAt(s, e))];
-      }
-    }
+    for (const [k, v] of this.entriesS()) yield [unlatin1(k), unlatin1(v)];
   }
 
   /**
-   * {@linkcode entries} as latin1 strings.
+   * {@linkcode entries} as latin1 strings (a bucket is read whole before its entries are
+   * yielded, so a change between two steps does not tear a bucket).
    * @returns Iterator over `[key, value]`.
    */
   *entriesS(): IterableIterator<[string, string]> {
     for (let bi = 0; bi < BUCKETS; bi++) {
-      const s = this.#slabs[bi];
-      if (s === undefined) continue;
-      const ix = this.#ix[bi]!, n = this.#meta[4 * bi]!;
-      for (let i = 0; i < n; i++) {
-        const e = ix[2 * i + 1]!;
-        yield [strAt(s, e + E_KEY, STATE_KEY_LEN), strAt(s, e + E_VAL, vlenAt(s, e))];
-      }
+      const b = this.bucketS(bi);
+      if (b === undefined) continue;
+      for (let i = 0; i < b.keys.length; i++) yield [b.keys[i]!, b.vals[i]!];
     }
   }
 }
