@@ -6,8 +6,9 @@
  * scripts/state_load.ts. Figures: docs/performance.md, "State".
  *
  * Before the `Deno.bench` cases it prints one JSON summary line: apply tx/s (median of
- * STATE_BENCH_SUMMARY anchors), and the durable flush of each of those anchors into a Deno KV
- * file (`StateDb.commit`, after `StateDb.importState` of the 1M-entry state), and peak RSS.
+ * STATE_BENCH_SUMMARY anchors, and the slowest), the durable flush of each of those anchors into a
+ * Deno KV file (`StateDb.commit`, after `StateDb.importState` of the 1M-entry state), peak RSS and
+ * the size of the commitment's arena (ADR 0037).
  *
  * Run: deno bench -A bench/state_bench.ts
  * @module
@@ -85,11 +86,15 @@ let next = 0;
     anchors: SUMMARY,
     apply_ms_median: Number(median(applyMs).toFixed(1)),
     tx_per_s: Math.round(PER / (median(applyMs) / 1000)),
+    apply_ms_max: Number(Math.max(...applyMs).toFixed(1)),
     flush_ms_median: Number(median(flushMs).toFixed(1)),
     flush_ms_max: Number(Math.max(...flushMs).toFixed(1)),
     flush_kib_per_anchor: Math.round(walBytes / SUMMARY / 1024),
     import_ms: Math.round(importMs),
     peak_rss_mib: Math.round(peakRss / 1048576),
+    // Arena of the commitment (ADR 0037): reserved-and-grown size and bytes in use, MiB.
+    arena_mib: Math.round(e.commitment.arena.bytes / 1048576),
+    arena_used_mib: Math.round(e.commitment.arena.used / 1048576),
     load_avg: Deno.loadavg(),
   }));
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MAX_PARENTS } from "../params/mod.ts";
-import { makeEvent, NET, newEngine, runNetwork } from "./_harness.ts";
+import { makeEvent, NET, newEngine, runNetwork, seal } from "./_harness.ts";
 import { buildCheckpoint, CheckpointError, type ConsensusCheckpoint } from "./checkpoint.ts";
 import { type ConsensusEngine, STALE_ROUNDS, toHex } from "./engine.ts";
 import type { EventHeader, FinalizedAnchor } from "./types.ts";
@@ -160,4 +160,146 @@ Deno.test("restored engine: a validator back after a long absence references pre
   got.push(...resumed.takeAnchors());
   assert.ok(want.length > 20, `anchors after the checkpoint: ${want.length}`);
   assert.deepEqual(got.map(view), want.map(view));
+});
+
+Deno.test("restored engine: signed forks of pre-window seqs are bounded (one per slot), flagged and counted", () => {
+  const k = 4;
+  const events = runNetwork(k, 6000, 11).events;
+  const full = newEngine(k);
+  const split = Math.floor(events.length * 0.6);
+  const before: FinalizedAnchor[] = [];
+  for (const h of events.slice(0, split)) {
+    full.receive(h, true);
+    before.push(...full.takeAnchors());
+  }
+  const at = before[before.length - 5]!;
+  const cp = buildCheckpoint(full, { round: at.round, anchorId: at.id });
+  const byz = 1;
+  let firstFull = Number.MAX_SAFE_INTEGER;
+  for (const e of cp.events) {
+    if (e.header.creator === byz && e.round >= cp.base) {
+      firstFull = Math.min(firstFull, e.header.seq);
+    }
+  }
+  const mine = cp.events.filter((e) => e.header.creator === byz);
+  const listed = new Set(mine.map((e) => e.header.seq));
+  assert.ok(firstFull > 8 && firstFull < Number.MAX_SAFE_INTEGER, `first full seq ${firstFull}`);
+  const resumed = restored(k, cp);
+  const got = resumed.takeAnchors();
+  const want = before.filter((a) => a.height > at.height);
+  const size0 = resumed.size;
+  // The Byzantine seat signs many variants of each of its old events (same parents, other
+  // payload), interleaved with the honest rest of the run.
+  const FORKS = 40;
+  const seqs = Array.from({ length: firstFull }, (_, s) => s);
+  let fed = 0;
+  const rest = events.slice(split);
+  const step = Math.max(1, Math.floor(rest.length / FORKS));
+  const honest = (n: number) => {
+    for (const h of rest.slice(fed, fed + n)) {
+      full.receive(h, true);
+      want.push(...full.takeAnchors());
+      resumed.receive(h, true);
+      got.push(...resumed.takeAnchors());
+    }
+    fed += n;
+  };
+  const grown = () => resumed.size - size0 - fed;
+  for (let j = 0; j < FORKS; j++) {
+    for (const s of seqs) {
+      const h = full.eventsAt(byz, s)[0]!;
+      const r = resumed.receive(seal({ ...h, payloadRoot: new Uint8Array(32).fill(j + 1) }), true);
+      if (j > 0 || listed.has(s)) {
+        assert.equal(r.status, "rejected", `fork ${j} of seq ${s}`);
+        assert.equal(r.error?.code, "PRE_WINDOW_FORK");
+      }
+    }
+    honest(step);
+  }
+  honest(rest.length - fed);
+  // At most one event per pre-window (creator, seq): the first variant of each slot not held.
+  const fresh = seqs.filter((s) => !listed.has(s)).length;
+  assert.ok(grown() <= fresh, `grew by ${grown()} (bound ${fresh})`);
+  assert.equal(resumed.pendingCount, 0);
+  assert.equal(resumed.rejectedCounts()["PRE_WINDOW_FORK"], FORKS * seqs.length - grown());
+  // One equivocation proof per forked slot, by the Byzantine seat, two distinct signed events.
+  const ev = resumed.takeEvidence();
+  assert.equal(ev.length, seqs.length);
+  for (const x of ev) {
+    assert.equal(x.kind, "equivocation");
+    assert.equal(x.creator, byz);
+    assert.equal(x.events[0]!.seq, x.events[1]!.seq);
+    assert.notEqual(toHex(x.events[0]!.id), toHex(x.events[1]!.id));
+  }
+  // The honest history is unaffected: the restored engine orders like the full one.
+  assert.ok(want.length > 20, `anchors after the checkpoint: ${want.length}`);
+  assert.deepEqual(got.map(view), want.map(view));
+});
+
+Deno.test("restored engine: a pre-window fork is inserted only when a buffered event names it as parent", () => {
+  const k = 4;
+  const run = runNetwork(k, 4000, 11);
+  const full = run.engines[0]!;
+  const anchors = run.anchors[0]!;
+  const at = anchors[anchors.length - 3]!;
+  const cp = buildCheckpoint(full, { round: at.round, anchorId: at.id });
+  const firstFull = (c: number) =>
+    Math.min(
+      ...cp.events.filter((e) => e.header.creator === c && e.round >= cp.base).map((e) =>
+        e.header.seq
+      ),
+    );
+  assert.ok(firstFull(1) > 1 && firstFull(2) > 1 && firstFull(3) > 1, `base ${cp.base}`);
+  const resumed = restored(k, cp);
+  // Seat 1's last pre-window event holds its slot (listed, or taken as history when it arrives);
+  // a variant of it, unsolicited, is refused.
+  const s1 = firstFull(1) - 1;
+  const honest1 = full.eventsAt(1, s1)[0]!;
+  if (!resumed.has(honest1.id)) assert.equal(resumed.receive(honest1, true).status, "inserted");
+  const size0 = resumed.size;
+  const fork = seal({ ...honest1, payloadRoot: new Uint8Array(32).fill(0xab) });
+  assert.equal(resumed.receive(fork, true).error?.code, "PRE_WINDOW_FORK");
+  assert.equal(resumed.size, size0);
+  assert.deepEqual(resumed.takeEvidence().map((e) => `${e.kind}:${e.creator}`), ["equivocation:1"]);
+  // An event that builds on it (seat 2, first in-window seq, on its pre-window self-parent) pulls
+  // it in: the variant is inserted, and both equivocations are reported.
+  const s2 = firstFull(2);
+  const self = full.eventsAt(2, s2 - 1)[0]!;
+  const x = seal({
+    network: NET,
+    shard: 0,
+    creator: 2,
+    seq: s2,
+    selfParent: self.id,
+    parents: [fork.id],
+    voteMask: 0n,
+    payloadRoot: new Uint8Array(32).fill(0xcd),
+  });
+  const r = resumed.receive(x, true);
+  assert.equal(r.status, "pending");
+  for (const m of r.missing ?? []) {
+    resumed.receive(toHex(m) === toHex(fork.id) ? fork : full.get(m)!, true);
+  }
+  assert.ok(resumed.has(fork.id) && resumed.has(x.id));
+  const kinds = new Set(resumed.takeEvidence().map((e) => `${e.kind}:${e.creator}`));
+  assert.ok(kinds.has("equivocation:2"), [...kinds].join());
+  // A third variant of the slot is refused, unsolicited or even when a buffered event needs it:
+  // a slot holds at most two events.
+  const again = seal({ ...fork, payloadRoot: new Uint8Array(32).fill(0xac) });
+  assert.equal(resumed.receive(again, true).error?.code, "PRE_WINDOW_FORK");
+  const s3 = firstFull(3);
+  const y = seal({
+    ...x,
+    creator: 3,
+    seq: s3,
+    selfParent: full.eventsAt(3, s3 - 1)[0]!.id,
+    parents: [again.id],
+  });
+  const ry = resumed.receive(y, true);
+  assert.equal(ry.status, "pending");
+  for (const m of ry.missing ?? []) {
+    const r = resumed.receive(toHex(m) === toHex(again.id) ? again : full.get(m)!, true);
+    if (toHex(m) === toHex(again.id)) assert.equal(r.error?.code, "PRE_WINDOW_FORK");
+  }
+  assert.ok(!resumed.has(again.id) && !resumed.has(y.id));
 });

@@ -406,6 +406,8 @@ export class ConsensusEngine {
       // shadow the genuine event.
       return this.#reject("BAD_SIGNATURE", `Event has a bad signature: ${key}`, h);
     }
+    const fork = this.#preWindowFork(h, key);
+    if (fork !== undefined) return fork;
     if (payloadAvailable) this.#payloads.add(key);
     const missing = new Set<string>();
     for (const p of h.selfParent === null ? h.parents : [h.selfParent, ...h.parents]) {
@@ -757,6 +759,9 @@ export class ConsensusEngine {
   }
 
   #insert(h: EventHeader, key: string): ReceiveResult {
+    // Again at insertion: the slot may have been filled while this event waited for its payload.
+    const fork = this.#preWindowFork(h, key);
+    if (fork !== undefined) return fork;
     if (this.#ancient.has(key)) return this.#insertAncient(h, key);
     const selfIdx = h.selfParent === null ? -1 : this.#byKey.get(toHex(h.selfParent))!;
     if (selfIdx >= 0) {
@@ -1171,6 +1176,8 @@ export class ConsensusEngine {
   #maxListed: Int32Array | null = null;
   /** Keys of events taken as pre-checkpoint history (inserted without their missing parents). */
   readonly #ancient = new Set<string>();
+  /** Pre-window slot ("creator:seq") -> key of the one second variant a buffered event needed. */
+  readonly #preWindowSecond = new Map<string, string>();
 
   /**
    * Whether an unknown event lies in the history before a restored checkpoint's window: a seq
@@ -1183,6 +1190,41 @@ export class ConsensusEngine {
     if (this.#cpBase < 0) return false;
     const first = this.#firstFull![h.creator]!;
     return first === 0x7fffffff ? h.seq <= this.#maxListed![h.creator]! : h.seq < first;
+  }
+
+  /**
+   * Bounds what a restored engine accepts below its checkpoint's window (ADR 0076, "Bounds"): at
+   * most one event per (creator, seq) there. A second, distinct signed event at a held pre-window
+   * slot is an equivocation: its evidence is reported once per slot and the event is refused with
+   * `PRE_WINDOW_FORK` (counted, not kept), so a Byzantine seat cannot grow the DAG with forks of old
+   * sequence numbers. Exception: one second variant per slot that a buffered event names as its
+   * parent is inserted (evidence still reported), so that an honest validator that built on the
+   * other side of an old fork can still be followed; a slot never holds more than two events.
+   * Engines not built from a checkpoint never take this path.
+   */
+  #preWindowFork(h: EventHeader, key: string): ReceiveResult | undefined {
+    if (!this.#isAncient(h)) return undefined;
+    const at = this.#chain[h.creator]!.get(h.seq);
+    if (at === undefined || at.length === 0) return undefined;
+    // Needed by a buffered event: inserted (one such variant per slot, so a slot never holds more
+    // than two events), and reported as a fork by the insertion path.
+    const slot = `${h.creator}:${h.seq}`;
+    const second = this.#preWindowSecond.get(slot);
+    if (second === key) return undefined;
+    if (second === undefined && (this.#waiters.get(key)?.size ?? 0) > 0) {
+      this.#preWindowSecond.set(slot, key);
+      return undefined;
+    }
+    const other = this.#recs[at[0]!]!;
+    const [a, b] = other.key < key ? [other.h, h] : [h, other.h];
+    this.#addEvidence("equivocation", h.creator, [a, b], `p:${h.creator}:${h.seq}`);
+    this.#ancient.delete(key);
+    this.#payloads.delete(key);
+    return this.#reject(
+      "PRE_WINDOW_FORK",
+      `Event forks a pre-window sequence number: seat ${h.creator} seq ${h.seq}`,
+      h,
+    );
   }
 
   /** Takes the creator's vote mask for an event whose parent round is below the window. */
@@ -1211,6 +1253,12 @@ export class ConsensusEngine {
     this.#byKey.set(key, rec.idx);
     const atSeq = this.#chain[h.creator]!.get(h.seq);
     if (atSeq === undefined) this.#chain[h.creator]!.set(h.seq, [rec.idx]);
+    else {
+      // A second variant a buffered event needed (#preWindowFork): kept out of the chain index.
+      const other = this.#recs[atSeq[0]!]!;
+      const [a, b] = other.key < key ? [other.h, h] : [h, other.h];
+      this.#addEvidence("equivocation", h.creator, [a, b], `p:${h.creator}:${h.seq}`);
+    }
     const t = this.#tip[h.creator]!;
     if (t < 0 || this.#recs[t]!.seq < h.seq) this.#tip[h.creator] = rec.idx;
     return { status: "inserted" };

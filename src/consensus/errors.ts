@@ -16,6 +16,7 @@ export type ConsensusErrorCode =
   | "FORGED_VOTE_MASK"
   | "MISSING_PARENTS"
   | "PAYLOAD_UNAVAILABLE"
+  | "PRE_WINDOW_FORK"
   | "MALFORMED";
 
 /** Per-code data carried by a {@linkcode ConsensusError}. */

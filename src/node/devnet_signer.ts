@@ -15,6 +15,7 @@ import {
   SoftwareBackend,
 } from "../signer/mod.ts";
 import { exists } from "./_fs.ts";
+import { NodeError } from "./errors.ts";
 
 /** Keystore passphrase of the devnet signer (devnet only: the keys guard nothing of value). */
 export const DEVNET_SIGNER_PASSPHRASE = "phantomcoin-devnet";
@@ -104,7 +105,7 @@ const SIGNER_ENTRY = new URL("../../phantom-signer.ts", import.meta.url).pathnam
  * @param genesisId 32-byte genesis id the slashing store is bound to
  * @param timeoutMs how long to wait for the socket
  * @returns the process (stop it with SIGTERM)
- * @throws {Error} when the socket does not accept in time (the process is killed)
+ * @throws {NodeError} `SIGNER_UNAVAILABLE` when the socket does not accept in time (the process is killed)
  */
 export async function spawnDevnetSigner(
   signer: DevnetSigner,
@@ -150,5 +151,9 @@ export async function spawnDevnetSigner(
   }
   child.kill("SIGKILL");
   await child.status;
-  throw new Error(`phantom-signer did not open ${signer.socket} within ${timeoutMs} ms`);
+  throw new NodeError({
+    code: "SIGNER_UNAVAILABLE",
+    signer: signer.socket,
+    reason: `it did not open its socket within ${timeoutMs} ms`,
+  });
 }

@@ -110,7 +110,8 @@ export type NodeErrorCode =
   | "CHAIN_MISMATCH"
   | "SIGNER_UNAVAILABLE"
   | "SIGNER_REFUSED"
-  | "SIGNER_MISMATCH";
+  | "SIGNER_MISMATCH"
+  | "STORE_COMMIT_REFUSED";
 
 /** Per-code data of {@linkcode NodeError}. */
 export type NodeErrorData =
@@ -136,7 +137,9 @@ export type NodeErrorData =
     detail: string;
   }
   /** phantom-signer serves another network, or answered with a key or signature that is wrong. */
-  | { code: "SIGNER_MISMATCH"; signer: string; detail: string };
+  | { code: "SIGNER_MISMATCH"; signer: string; detail: string }
+  /** The node KV refused an atomic commit (`what`: the record being written). */
+  | { code: "STORE_COMMIT_REFUSED"; what: string };
 
 /**
  * A runtime failure of the node a caller can handle (locked data dir, existing key file, ...).
@@ -193,6 +196,8 @@ export class NodeError extends Error {
         }): ${d.detail}`;
       case "SIGNER_MISMATCH":
         return `phantom-signer at ${d.signer} does not fit this node: ${d.detail}`;
+      case "STORE_COMMIT_REFUSED":
+        return `Cannot store ${d.what}: atomic commit refused`;
     }
   }
 }

@@ -21,6 +21,7 @@
 import { blake3 } from "../crypto/mod.ts";
 import type { MintChainSnapshot } from "../mint/mod.ts";
 import { MAX_BODY_BYTES } from "../p2p/mod.ts";
+import { NodeError } from "./errors.ts";
 
 const FILE_MAGIC = new TextEncoder().encode("PCNSNP01");
 const META_MAGIC = new TextEncoder().encode("PCNCKP01");
@@ -297,7 +298,7 @@ export function decodeSnapshotFile(bytes: Uint8Array): { meta: Uint8Array; state
  * @param kv node KV
  * @param meta meta bytes
  * @param extra further writes in the same commit (the anchor record of N)
- * @throws {Error} when the commit is refused
+ * @throws {NodeError} `STORE_COMMIT_REFUSED` when the commit is refused (nothing was written)
  */
 export async function saveCheckpoint(
   kv: Deno.Kv,
@@ -310,7 +311,7 @@ export async function saveCheckpoint(
   }
   extra(op);
   const r = await op.commit();
-  if (!r.ok) throw new Error("Cannot store the checkpoint: atomic commit refused");
+  if (!r.ok) throw new NodeError({ code: "STORE_COMMIT_REFUSED", what: "the checkpoint" });
 }
 
 /**

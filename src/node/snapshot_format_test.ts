@@ -4,8 +4,11 @@ import {
   decodeSnapshotFile,
   encodeNodeCheckpoint,
   encodeSnapshotFile,
+  loadCheckpoint,
   type NodeCheckpoint,
+  saveCheckpoint,
 } from "./snapshot_format.ts";
+import { NodeError } from "./errors.ts";
 
 const sample: NodeCheckpoint = {
   networkId: 3,
@@ -76,4 +79,24 @@ Deno.test("decodeNodeCheckpoint() is total: truncated or garbled meta throws Ran
   const k = meta.slice();
   k[8 + 4 + 32] = 65;
   assert.throws(() => decodeNodeCheckpoint(k), RangeError);
+});
+
+Deno.test("saveCheckpoint() throws NodeError STORE_COMMIT_REFUSED on a refused commit and writes nothing", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const meta = encodeNodeCheckpoint(sample);
+    // A failing check makes the atomic commit refuse (as a concurrent writer would).
+    const stale = (op: Deno.AtomicOperation) => {
+      op.check({ key: ["anchor"], versionstamp: "00000000000000010000" });
+    };
+    await assert.rejects(
+      () => saveCheckpoint(kv, meta, stale),
+      (e) => e instanceof NodeError && e.code === "STORE_COMMIT_REFUSED",
+    );
+    assert.equal(await loadCheckpoint(kv), null);
+    await saveCheckpoint(kv, meta);
+    assert.deepEqual(await loadCheckpoint(kv), meta);
+  } finally {
+    kv.close();
+  }
 });

@@ -1003,7 +1003,7 @@ export class ValidatorService implements Component {
         n++;
       }
       const r = await op.commit();
-      if (!r.ok) throw new Error("Cannot store DAG events: atomic commit refused");
+      if (!r.ok) throw new NodeError({ code: "STORE_COMMIT_REFUSED", what: "DAG events" });
       this.#dagCount += n;
       this.#unsaved.splice(0, n);
     }
@@ -1306,7 +1306,9 @@ export class ValidatorService implements Component {
       op.set(["seat_draft", n++], body.subarray(off, off + DAG_CHUNK));
     }
     for (let i = n; i < this.#draftChunks; i++) op.delete(["seat_draft", i]);
-    if (!(await op.commit()).ok) throw new Error("Cannot store the seat draft: commit refused");
+    if (!(await op.commit()).ok) {
+      throw new NodeError({ code: "STORE_COMMIT_REFUSED", what: "the seat draft" });
+    }
     this.#draftChunks = n;
     this.#storedDraft = draft;
   }

@@ -253,6 +253,22 @@ function strAt(s: Uint8Array, a: number, n: number): string {
 const align8 = (n: number): number => (n + 7) & ~7;
 
 /**
+ * Block size classes: 2^k and 1.5 * 2^k (at most a third of a block is rounding), from 512 bytes.
+ * @returns The smallest class size holding `n` bytes.
+ */
+function classSize(n: number): number {
+  if (n <= 512) return 512;
+  const p = 1 << (31 - Math.clz32(n)); // largest power of two <= n
+  return n === p ? p : n <= p + (p >>> 1) ? p + (p >>> 1) : 2 * p;
+}
+
+/** Free-list index of a class size. */
+function classOf(len: number): number {
+  const k = 31 - Math.clz32(len);
+  return 2 * k + (len === 1 << k ? 0 : 1);
+}
+
+/**
  * In-memory authenticated map `key(37 bytes) -> value`, with a lazily, incrementally updated
  * root: `set`/`delete` only mark the bucket dirty; `root()` rehashes dirty buckets and their
  * ancestors, batching each level through `blake3BatchPacked`.
@@ -280,8 +296,8 @@ export class StateCommitment {
   /** Bytes of abandoned blocks (free-listed or not). */
   #garbage = 0;
   /**
-   * Abandoned blocks by size class (log2 of their length, all blocks being powers of two), as
-   * offsets / 8: reused before the arena grows.
+   * Abandoned blocks by size class ({@linkcode classOf}), as offsets / 8: reused before the arena
+   * grows.
    */
   #free: number[][] = [];
   /** Per bucket, one row of `M_ROW` u32 (see `M_*`): a bucket's bookkeeping in one cache line. */
@@ -494,14 +510,15 @@ export class StateCommitment {
       this.#compactInPlace(r, n, used);
       return;
     }
-    const ncapE = n + entry <= capE ? capE : Math.max(MIN_ENTRIES, 2 * capE);
+    // Grow by 1.5x (in-place compaction absorbs churn, so the heap needs little slack).
+    const ncapE = n + entry <= capE ? capE : Math.max(MIN_ENTRIES, capE + (capE >>> 1));
     const ncapB = live + bytes <= capB && m[r + M_OFF] !== 0
       ? capB
-      : align8(Math.max(MIN_HEAP, 2 * (live + bytes)));
-    // Blocks are powers of two (the slack goes to the heap), so an abandoned block is reused by
-    // the next bucket that needs one of its size instead of waiting for an arena rebuild.
-    const len = 1 << (32 - Math.clz32(ROW_BYTES * ncapE + ncapB - 1));
-    const free = this.#free[31 - Math.clz32(len)];
+      : align8(Math.max(MIN_HEAP, live + bytes + ((live + bytes) >>> 1)));
+    // Blocks come in size classes (the slack goes to the heap), so an abandoned block is reused
+    // by the next bucket that needs one of its class instead of waiting for an arena rebuild.
+    const len = classSize(ROW_BYTES * ncapE + ncapB);
+    const free = this.#free[classOf(len)];
     let nb: number;
     if (free !== undefined && free.length > 0) {
       nb = 8 * free.pop()!;
@@ -527,7 +544,7 @@ export class StateCommitment {
         o += size;
       }
       const oldLen = ROW_BYTES * capE + capB;
-      (this.#free[31 - Math.clz32(oldLen)] ??= []).push(off);
+      (this.#free[classOf(oldLen)] ??= []).push(off);
       this.#garbage += oldLen;
     }
     m[r + M_OFF] = nb / 8;
