@@ -10,6 +10,7 @@
  */
 import { concatBytes } from "@noble/hashes/utils.js";
 import { type CacheMetricsSink, ShardedLruCache } from "./cache.ts";
+import { NodeError } from "./errors.ts";
 
 /** Reads event headers and payloads by id (lowercase hex). */
 export interface EventReader {
@@ -75,7 +76,7 @@ export class KvEventStore implements EventReader {
    * @param header encoded header (at most 64 KiB)
    * @param payload payload bytes (chunked)
    * @throws {RangeError} when the header exceeds 64 KiB
-   * @throws {Error} when the KV commit fails
+   * @throws {NodeError} `STORE_COMMIT_REFUSED` when the KV commit is refused
    */
   async put(id: string, header: Uint8Array, payload: Uint8Array): Promise<void> {
     if (header.byteLength > 65536) {
@@ -91,7 +92,7 @@ export class KvEventStore implements EventReader {
     }
     op.set(["ev", "pn", id], chunks);
     const r = await op.commit();
-    if (!r.ok) throw new Error(`Cannot store event "${id}": KV commit refused`);
+    if (!r.ok) throw new NodeError({ code: "STORE_COMMIT_REFUSED", what: `event "${id}"` });
   }
 
   /**
@@ -99,7 +100,7 @@ export class KvEventStore implements EventReader {
    * mutations and about 600 KiB per commit; an event is never split across commits).
    * @param events id, header and payload of each event
    * @throws {RangeError} when a header exceeds 64 KiB
-   * @throws {Error} when a KV commit fails
+   * @throws {NodeError} `STORE_COMMIT_REFUSED` when a KV commit is refused
    */
   async putMany(
     events: readonly { id: string; header: Uint8Array; payload: Uint8Array }[],
@@ -112,7 +113,7 @@ export class KvEventStore implements EventReader {
     const commit = async () => {
       if (mutations === 0) return;
       const r = await op.commit();
-      if (!r.ok) throw new Error("Cannot store events: KV commit refused");
+      if (!r.ok) throw new NodeError({ code: "STORE_COMMIT_REFUSED", what: "events" });
       op = this.#kv.atomic();
       mutations = 0;
       bytes = 0;
