@@ -227,6 +227,8 @@ const MIN_ENTRIES = 4;
 const MIN_HEAP = 512 - ROW_BYTES * MIN_ENTRIES;
 /** First arena size. */
 const ARENA_INITIAL = 1 << 20;
+/** Largest arena: block offsets are stored divided by 8 in a u32. */
+const ARENA_MAX = 2 ** 35;
 /** `#meta` row: block offset / 8, entry capacity, heap capacity, entries, heap bytes used, holes, pending leaves. */
 const M_OFF = 0, M_CAPE = 1, M_CAPB = 2, M_N = 3, M_USED = 4, M_HOLES = 5, M_PEND = 6;
 const M_ROW = 8;
@@ -466,15 +468,22 @@ export class StateCommitment {
   #room(bytes: number): void {
     const len = this.#u8.length;
     if (this.#top + bytes <= len) return;
+    if (this.#top + bytes > ARENA_MAX) {
+      throw new RangeError(`State arena full: ${this.#top + bytes} bytes needed, ${ARENA_MAX} max`);
+    }
     const buf = this.#u8.buffer as ArrayBuffer;
-    const want = align8(Math.max(2 * len, this.#top + bytes));
+    const want = align8(Math.min(ARENA_MAX, Math.max(2 * len, this.#top + bytes)));
     if (want <= buf.maxByteLength && 2 * this.#garbage <= this.#top) {
       buf.resize(want);
       return;
     }
     const m = this.#meta, old = this.#u8;
-    const size = align8(Math.max(ARENA_INITIAL, 2 * (this.#top - this.#garbage + bytes)));
-    const u8 = new Uint8Array(new ArrayBuffer(size, { maxByteLength: 4 * size }));
+    const size = align8(
+      Math.min(ARENA_MAX, Math.max(ARENA_INITIAL, 2 * (this.#top - this.#garbage + bytes))),
+    );
+    const u8 = new Uint8Array(
+      new ArrayBuffer(size, { maxByteLength: Math.min(ARENA_MAX, 4 * size) }),
+    );
     let top = 8;
     for (let bi = 0; bi < BUCKETS; bi++) {
       const r = M_ROW * bi, off = m[r + M_OFF]!;
