@@ -285,6 +285,13 @@ export class ConsensusEngine {
     const k = toHex(id);
     return this.#byKey.has(k) || this.#pending.has(k);
   }
+  /**
+   * Whether the event was refused for good (it or an ancestor is invalid): a resend is answered
+   * as a duplicate. A refusal that may pass later (a full pending buffer) is not one.
+   */
+  refused(id: Uint8Array): boolean {
+    return this.#rejectedKeys.has(toHex(id));
+  }
   /** Header of an event in the DAG, or undefined. */
   get(id: Uint8Array): EventHeader | undefined {
     const i = this.#byKey.get(toHex(id));

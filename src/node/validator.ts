@@ -964,12 +964,22 @@ export class ValidatorService implements Component {
   async #insert(rec: EventRec, persist: boolean): Promise<void> {
     const key = hex(rec.header.id);
     if (this.#events.has(key)) return;
-    if (persist) this.#unsaved.push(rec.body);
+    // Held while the engine decides: an insertion it cascades into may finalize anchors.
     this.#events.set(key, rec);
     this.#verified.add(key);
     const r = this.#engine.receive(rec.header, true);
     this.#refeed.track(rec.header, r);
-    if (r.status !== "rejected") {
+    // Refused for good (an invalid event, a child of one, or a resend of either, which the engine
+    // answers as a duplicate): kept neither in memory nor on disk, else a Byzantine seat signing
+    // refused events grows both without bound. A full pending buffer (MISSING_PARENTS, not
+    // blacklisted) is no verdict: the re-feed hands that event back later (dag_refeed.ts).
+    const refused = this.#engine.refused(rec.header.id) ||
+      (r.status === "rejected" && r.error?.code !== "MISSING_PARENTS");
+    if (refused) {
+      this.#events.delete(key);
+      this.#verified.delete(key);
+    } else if (persist) this.#unsaved.push(rec.body);
+    if (!refused && r.status !== "rejected") {
       this.#all?.consensus.events.inc();
       // Another seat carries these now: ours must not propose them again (fewer duplicates).
       if (this.#pool.size > 0) { for (const t of rec.txs) this.#pool.markCarried(hex(t.txId)); }

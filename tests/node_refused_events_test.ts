@@ -1,0 +1,119 @@
+/**
+ * An event the consensus engine refuses costs a node neither memory nor disk (ADR 0078, refused
+ * events): a misbehaving peer announces and serves a correctly signed event with a forged vote
+ * mask over the real gossip path (announce, pull, decode, verify, engine); the node counts the
+ * refusal, does not hold or serve the event, and its stored DAG never holds it, across a restart.
+ */
+import assert from "node:assert/strict";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { decodeEventPayloadWithIds, encodeEventPayload } from "../src/codec/mod.ts";
+import { buildCodecHeader } from "../src/consensus/mod.ts";
+import { schnorrSign } from "../src/crypto/mod.ts";
+import { oneSeatGenesis, oneSeatOptions, testKey, until } from "../src/node/_testing.ts";
+import { decodeEventBody, encodeEventBody, ValidatorService } from "../src/node/validator.ts";
+import { topicName } from "../src/p2p/mod.ts";
+import { DEVNET } from "../src/params/mod.ts";
+import { MethodRegistry } from "../src/rpc/mod.ts";
+import { MisbehavingPeer } from "./tools/misbehaving_peer.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const seat = testKey(7);
+const genesis = oneSeatGenesis(seat, testKey(8), "refused events test");
+const TOPIC = topicName(DEVNET.name, 0, "events");
+
+async function open(dir: string, listen: string[] | null) {
+  const kv = await Deno.openKv(`${dir}/chain.kv`);
+  const svc = new ValidatorService({ ...oneSeatOptions(genesis, seat, dir), listen });
+  svc.bind({ flush: (c) => c(), kv: () => kv });
+  const reg = new MethodRegistry();
+  svc.registerRpc(reg);
+  await svc.start();
+  let closed = false;
+  return {
+    svc,
+    kv,
+    getEvent: async (id: string) => {
+      const m = reg.get("get_event")!;
+      return await m.handler(m.params({ id }, ""), { client: "test" });
+    },
+    /** Ids of the events in the stored DAG (bodies of one chunk: these events are small). */
+    storedIds: async () => {
+      const ids = new Set<string>();
+      for await (const e of kv.list<Uint8Array>({ prefix: ["dag"] })) {
+        ids.add(bytesToHex(decodeEventBody(e.value, genesis).header.id));
+      }
+      return ids;
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await svc.stop();
+      kv.close();
+    },
+  };
+}
+
+/** A correctly signed seat-0 event whose vote mask has a bit outside the one-seat committee. */
+function forgedEvent(): { id: Uint8Array; body: Uint8Array } {
+  const payload = encodeEventPayload({ txs: [] });
+  const { header, id } = buildCodecHeader({
+    network: genesis.networkId,
+    shard: 0,
+    creator: 0,
+    seq: 0,
+    selfParent: null,
+    parents: [],
+    voteMask: 0b10n,
+    payloadRoot: decodeEventPayloadWithIds(payload).payloadRoot,
+    payloadTxs: 0,
+    payloadBytes: payload.length,
+  });
+  const signature = schnorrSign(id, seat.secretKey);
+  const body = encodeEventBody({ header, mints: [], evidence: [], signature }, payload);
+  // It passes every check that needs no DAG: only the consensus engine refuses it.
+  assert.equal(bytesToHex(decodeEventBody(body, genesis).header.id), bytesToHex(id));
+  return { id, body };
+}
+
+Deno.test("an event the engine refuses is neither kept in memory nor stored", opts, async () => {
+  const dir = await Deno.makeTempDir();
+  const { id, body } = forgedEvent();
+  const idHex = bytesToHex(id);
+  let h = await open(dir, ["/ip4/127.0.0.1/tcp/0"]);
+  const bad = await MisbehavingPeer.create(DEVNET.name, {
+    kind: "serve",
+    bodies: new Map([[idHex, body]]),
+  });
+  try {
+    const p2p = h.svc.p2p!;
+    await bad.dial(p2p.multiaddrs[0]!);
+    await until(() => bad.subscribers(TOPIC).includes(p2p.peerId), 10_000, "subscription");
+    await bad.announce(TOPIC, [{ id, size: body.length }]);
+    await until(
+      () => (h.svc.stats().dagRejected.FORGED_VOTE_MASK ?? 0) >= 1,
+      10_000,
+      "the refusal",
+    );
+    assert.ok(bad.pullsServed >= 1, "the body came over the pull path");
+    await assert.rejects(h.getEvent(idHex), /Unknown event/);
+    // Anchors go on being committed, each after a save of the events received before it.
+    const after = h.svc.stats().anchor;
+    await until(() => h.svc.stats().anchor >= after + 2, 10_000, "two more anchors");
+    const stored = await h.storedIds();
+    assert.ok(stored.size > 0, "the node's own events are stored");
+    assert.ok(!stored.has(idHex), "the refused event is not stored");
+    // A second announcement brings nothing back.
+    await bad.announce(TOPIC, [{ id, size: body.length }]);
+    await new Promise((r) => setTimeout(r, 300));
+    await assert.rejects(h.getEvent(idHex), /Unknown event/);
+    await bad.stop();
+    await h.close();
+    h = await open(dir, null);
+    assert.ok(!(await h.storedIds()).has(idHex), "not in the stored DAG after a restart");
+    await assert.rejects(h.getEvent(idHex), /Unknown event/);
+  } finally {
+    await bad.stop().catch(() => {});
+    await h.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
