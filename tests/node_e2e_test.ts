@@ -12,7 +12,6 @@ import {
   faucetPredicates,
   faucetTransfer,
   freePortRun,
-  initDevnet,
   type NodeProcess,
   type NodeStats,
   rootsAgree,
@@ -22,6 +21,7 @@ import {
   stopNode,
   waitFor,
 } from "../src/node/mod.ts";
+import { tempDevnet } from "./_devnet.ts";
 
 const hex = bytesToHex;
 
@@ -35,15 +35,12 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "pc_e2e_" });
-    const rpcBase = freePortRun(4, 31000 + (Deno.pid % 2000) * 4);
-    const p2pBase = freePortRun(4, rpcBase + 4000);
-    const layout = await initDevnet({
-      dir,
+    const { dir, layout } = await tempDevnet({
+      prefix: "pc_e2e_",
       seats: 4,
-      rpcBasePort: rpcBase,
-      p2pBasePort: p2pBase,
       allocations: 16,
+      ports: 4,
+      from: 31000 + (Deno.pid % 2000) * 4,
     });
     const procs: (NodeProcess | null)[] = [];
     try {

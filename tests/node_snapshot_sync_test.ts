@@ -11,8 +11,6 @@ import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import { loadOrCreateIdentity } from "../src/p2p/mod.ts";
 import {
   type DevnetLayout,
-  freePortRun,
-  initDevnet,
   type NodeProcess,
   type NodeStats,
   rootsAgree,
@@ -21,6 +19,7 @@ import {
   stopNode,
   waitFor,
 } from "../src/node/mod.ts";
+import { tempDevnet } from "./_devnet.ts";
 
 const ENTRY = new URL("../phantom-node.ts", import.meta.url).pathname;
 
@@ -56,15 +55,12 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "pc_snapsync_" });
-    const rpcBase = freePortRun(5, 33000 + (Deno.pid % 1500) * 5);
-    const p2pBase = freePortRun(5, rpcBase + 5000);
-    const layout = await initDevnet({
-      dir,
+    const { dir, layout, rpcBase, p2pBase } = await tempDevnet({
+      prefix: "pc_snapsync_",
       seats: 4,
-      rpcBasePort: rpcBase,
-      p2pBasePort: p2pBase,
       allocations: 4,
+      ports: 5,
+      from: 33000 + (Deno.pid % 1500) * 5,
     });
     const procs: (NodeProcess | null)[] = [];
     try {

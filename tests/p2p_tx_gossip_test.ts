@@ -14,8 +14,6 @@ import {
   type DevnetLayout,
   faucetPredicates,
   faucetTransfer,
-  freePortRun,
-  initDevnet,
   type NodeProcess,
   type NodeStats,
   ownerSeat,
@@ -25,6 +23,7 @@ import {
   stopNode,
   waitFor,
 } from "../src/node/mod.ts";
+import { tempDevnet } from "./_devnet.ts";
 
 async function status(url: string, txid: string): Promise<string | null> {
   const t = await rpc<{ status: string } | null>(url, "get_tx", { txid });
@@ -36,15 +35,12 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "pc_txgossip_" });
-    const rpcBase = freePortRun(5, 33000 + (Deno.pid % 1500) * 5);
-    const p2pBase = freePortRun(5, rpcBase + 5000);
-    const seats = await initDevnet({
-      dir,
+    const { dir, layout: seats, rpcBase, p2pBase } = await tempDevnet({
+      prefix: "pc_txgossip_",
       seats: 4,
-      rpcBasePort: rpcBase,
-      p2pBasePort: p2pBase,
       allocations: 24,
+      ports: 5,
+      from: 33000 + (Deno.pid % 1500) * 5,
     });
     // A fifth node without a seat key: a full node.
     const fullDir = `${dir}/full`;
