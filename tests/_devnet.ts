@@ -4,7 +4,13 @@
  * host do not collide).
  * @module
  */
-import { type DevnetLayout, freePortRun, initDevnet } from "../src/node/mod.ts";
+import {
+  type DevnetLayout,
+  freePortRun,
+  initDevnet,
+  type NodeStats,
+  rpc,
+} from "../src/node/mod.ts";
 
 /** What {@linkcode tempDevnet} made. */
 export interface TempDevnet {
@@ -42,4 +48,36 @@ export async function tempDevnet(o: {
     allocations: o.allocations,
   });
   return { dir, layout, rpcBase, p2pBase };
+}
+
+/**
+ * Sum of the `name` samples a node exports at `url`/metrics whose labels include every `labels`
+ * pair (0 when there is none).
+ * @param url node base URL
+ * @param name metric name
+ * @param labels label pairs the sample must carry
+ * @returns the sum
+ */
+export async function metricSum(
+  url: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (m === null || m[1] !== name) continue;
+    const l = m[2] ?? "";
+    if (Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`))) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+/**
+ * @param url node base URL
+ * @returns the node's latest finalized anchor index (`node_stats`)
+ */
+export function anchorOf(url: string): Promise<number> {
+  return rpc<NodeStats>(url, "node_stats").then((s) => Number(s.anchor));
 }

@@ -14,7 +14,6 @@ import {
   type DevnetLayout,
   freePortRun,
   type NodeProcess,
-  type NodeStats,
   readGenesis,
   rpc,
   runDevnet,
@@ -24,28 +23,12 @@ import {
   writeGenesis,
 } from "../src/node/mod.ts";
 import { createKeystore, mnemonicToSeed, SoftwareBackend } from "../src/signer/mod.ts";
+import { anchorOf, metricSum } from "./_devnet.ts";
 
 const SIGNER = new URL("../phantom-signer.ts", import.meta.url).pathname;
 const MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow";
 const PASSPHRASE = "node-signer-e2e";
 const SEAT = { role: "seat", account: 0, index: 0 } as const;
-
-/** Sum of `name` samples at `url`/metrics whose labels include every `labels` pair. */
-async function metric(url: string, name: string, labels: Record<string, string> = {}) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
-    if (m === null || m[1] !== name) continue;
-    const l = m[2] ?? "";
-    if (Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`))) sum += Number(m[3]);
-  }
-  return sum;
-}
-
-function anchorOf(url: string): Promise<number> {
-  return rpc<NodeStats>(url, "node_stats").then((s) => Number(s.anchor));
-}
 
 Deno.test({
   name: "phantom-node finalizes with events signed by phantom-signer; refusals are typed errors",
@@ -169,8 +152,8 @@ Deno.test({
         "the signer's last event in the node's DAG",
       );
       assert.equal(ev.creator, 0);
-      assert.ok(await metric(a.url, "pc_node_signer_sign_seconds_count") >= 5);
-      assert.equal(await metric(a.url, "pc_node_signer_info", { kind: "remote" }), 1);
+      assert.ok(await metricSum(a.url, "pc_node_signer_sign_seconds_count") >= 5);
+      assert.equal(await metricSum(a.url, "pc_node_signer_info", { kind: "remote" }), 1);
 
       // The signer dies: the node stays up, counts SIGNER_UNAVAILABLE and emits nothing.
       signer.kill("SIGKILL");
@@ -178,13 +161,14 @@ Deno.test({
       signer = null;
       await waitFor(
         async () =>
-          (await metric(a.url, "pc_node_signer_errors_total", { code: "SIGNER_UNAVAILABLE" })) >= 1
+          (await metricSum(a.url, "pc_node_signer_errors_total", { code: "SIGNER_UNAVAILABLE" })) >=
+              1
             ? true
             : undefined,
         10_000,
         "SIGNER_UNAVAILABLE counted",
       );
-      assert.equal(await metric(a.url, "pc_node_signer_up"), 0);
+      assert.equal(await metricSum(a.url, "pc_node_signer_up"), 0);
       const stalled = await anchorOf(a.url);
       // Back again: the node picks the signer up without a restart and finalizes again.
       signer = startSigner();
@@ -204,7 +188,7 @@ Deno.test({
       procs.push(b);
       await waitFor(
         async () =>
-          (await metric(b.url, "pc_node_signer_errors_total", {
+          (await metricSum(b.url, "pc_node_signer_errors_total", {
               code: "SIGNER_REFUSED",
               signer_code: "SLASHING_SEQ_BELOW_HWM",
             })) >= 1

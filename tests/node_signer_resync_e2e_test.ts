@@ -10,29 +10,14 @@ import {
   freePortRun,
   initDevnet,
   type NodeProcess,
-  type NodeStats,
   readGenesis,
   rootsAgree,
-  rpc,
   spawnDevnetSigner,
   spawnNode,
   stopNode,
   waitFor,
 } from "../src/node/mod.ts";
-
-async function metric(url: string, name: string, labels: Record<string, string> = {}) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
-    if (m === null || m[1] !== name) continue;
-    const l = m[2] ?? "";
-    if (Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`))) sum += Number(m[3]);
-  }
-  return sum;
-}
-
-const anchorOf = (url: string) => rpc<NodeStats>(url, "node_stats").then((s) => Number(s.anchor));
+import { anchorOf, metricSum } from "./_devnet.ts";
 
 Deno.test({
   name: "a seat with a wiped DAG is refused by its signer, resyncs from peers and signs again",
@@ -74,7 +59,8 @@ Deno.test({
       procs[1] = b2;
       await waitFor(
         async () =>
-          (await metric(b2.url, "pc_node_signer_errors_total", { code: "SIGNER_REFUSED" })) >= 1 ||
+          (await metricSum(b2.url, "pc_node_signer_errors_total", { code: "SIGNER_REFUSED" })) >=
+            1 ||
           undefined,
         20_000,
         "the signer refuses the wiped seat's seq 0",
@@ -90,7 +76,7 @@ Deno.test({
         "anchors beyond the wipe on both nodes",
       );
       assert.ok(await rootsAgree([a!.url, b2.url], resumed), "identical roots after the resync");
-      assert.equal(await metric(b2.url, "pc_node_signer_up"), 1, "the signer answers again");
+      assert.equal(await metricSum(b2.url, "pc_node_signer_up"), 1, "the signer answers again");
     } finally {
       for (const p of procs) if (p !== null) await stopNode(p);
       signer.kill("SIGTERM");
