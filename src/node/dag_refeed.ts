@@ -55,6 +55,23 @@ export class RefeedSet {
   }
 
   /**
+   * Forgets the tracked events the engine has since refused for good (it failed them while they
+   * waited, because a parent turned out invalid) and returns their ids, so that the node drops its
+   * copies too (ADR 0078, refused events).
+   * @param engine the consensus engine
+   * @returns the hex ids of the refused events
+   */
+  takeRefused(engine: Pick<ConsensusEngine, "refused">): string[] {
+    const out: string[] = [];
+    for (const [key, h] of this.#held) {
+      if (!engine.refused(h.id)) continue;
+      this.#held.delete(key);
+      out.push(key);
+    }
+    return out;
+  }
+
+  /**
    * Hands back to the engine, in the order first seen, every tracked event it neither holds nor
    * buffers any more; forgets the events it placed or refused for good.
    * @param engine the consensus engine

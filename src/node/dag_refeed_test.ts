@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ConsensusEngine, type EventHeader } from "../consensus/mod.ts";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { RefeedSet } from "./dag_refeed.ts";
 
 const NET = 7;
@@ -111,4 +112,21 @@ Deno.test("RefeedSet retries an event refused because the engine's buffer was fu
   assert.equal(set.refeed(e).refed, 1);
   assert.ok(e.has(h1.id) && e.has(h2.id));
   assert.equal(set.size, 0);
+});
+
+Deno.test("RefeedSet hands over the buffered events the engine failed for an invalid parent", () => {
+  const e = engine(100);
+  const set = new RefeedSet();
+  const [h0, h1, h2] = chain(3) as [EventHeader, EventHeader, EventHeader];
+  assert.equal(e.receive(h0, true).status, "inserted");
+  set.track(h2, e.receive(h2, true));
+  assert.equal(set.size, 1);
+  assert.deepEqual(set.takeRefused(e), [], "still waiting: not refused");
+  // h1 arrives with a forged vote mask: refused, and h2, which waits on it, fails with it.
+  const r1 = e.receive({ ...h1, voteMask: h1.voteMask ^ 1n }, true);
+  assert.equal(r1.status, "rejected");
+  assert.equal(e.refused(h2.id), true);
+  assert.deepEqual(set.takeRefused(e), [bytesToHex(h2.id)]);
+  assert.equal(set.size, 0);
+  assert.deepEqual(set.refeed(e), { refed: 0, missing: [] });
 });

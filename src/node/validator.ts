@@ -822,7 +822,10 @@ export class ValidatorService implements Component {
       }, {
         // Events by event id; transactions by wtxid (a txid does not commit to the witnesses).
         store: {
-          has: (id) => this.#events.has(hex(id)) || this.#pool.byWtxid(hex(id)) !== undefined,
+          // A refused event counts as held: it is not kept, and must not be pulled again.
+          has: (id) =>
+            this.#events.has(hex(id)) || this.#engine.refused(id) ||
+            this.#pool.byWtxid(hex(id)) !== undefined,
           get: (id) => this.#events.get(hex(id))?.body ?? this.#pool.byWtxid(hex(id))?.bytes,
         },
         bodyId: (kind, body) =>
@@ -1022,6 +1025,11 @@ export class ValidatorService implements Component {
   /** Hands back to the engine the buffered events it dropped (dag_refeed.ts); serial queue only. */
   async #refeedDropped(): Promise<void> {
     if (this.#refeed.size === 0) return;
+    // Buffered events the engine failed since (an invalid parent arrived): not kept in memory.
+    for (const k of this.#refeed.takeRefused(this.#engine)) {
+      this.#events.delete(k);
+      this.#verified.delete(k);
+    }
     const { refed, missing } = this.#refeed.refeed(this.#engine);
     if (refed === 0) return;
     this.#log.info("Re-fed events the consensus buffer had dropped", {
@@ -1384,7 +1392,7 @@ export class ValidatorService implements Component {
       {
         seatOf: (creator) => committee.indexOf(hex(creator)),
         knownSeqs: () => this.#engine.knownSeqs(),
-        holds: (id) => this.#events.has(hex(id)),
+        holds: (id) => this.#events.has(hex(id)) || this.#engine.refused(id),
         wanted: (limit) => this.#engine.wanted(limit),
       },
       (peer, e) =>
