@@ -18,6 +18,7 @@ import {
   rpc,
   runDevnet,
   spawnNode,
+  spawnSigner,
   stopNode,
   waitFor,
   writeGenesis,
@@ -25,7 +26,6 @@ import {
 import { createKeystore, mnemonicToSeed, SoftwareBackend } from "../src/signer/mod.ts";
 import { anchorOf, metricSum } from "./_devnet.ts";
 
-const SIGNER = new URL("../phantom-signer.ts", import.meta.url).pathname;
 const MNEMONIC = "legal winner thank year wave sausage worth useful legal winner thank yellow";
 const PASSPHRASE = "node-signer-e2e";
 const SEAT = { role: "seat", account: 0, index: 0 } as const;
@@ -55,41 +55,19 @@ Deno.test({
         amount: "100000000",
       }],
     });
-    const genesisId = bytesToHex((await readGenesis(genesisPath)).genesisId);
+    const genesisId = (await readGenesis(genesisPath)).genesisId;
     const socket = `${dir}/signer.sock`;
     const slashingPath = `${dir}/slashing.json`;
     const startSigner = () =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-all",
-          SIGNER,
-          "run",
-          "--keystore",
-          keystore,
-          "--slashing",
-          slashingPath,
-          "--genesis-id",
-          genesisId,
-          "--socket",
-          socket,
-        ],
-        env: { PHANTOM_SIGNER_PASSPHRASE: PASSPHRASE },
-        stdin: "null",
-        stdout: "null",
+      spawnSigner({
+        keystore,
+        slashing: slashingPath,
+        socket,
+        genesisId,
+        passphrase: PASSPHRASE,
+        timeoutMs: 20_000,
         stderr: "null",
-      }).spawn();
-    const socketUp = () =>
-      waitFor(
-        async () => {
-          const st = await Deno.lstat(socket).catch(() => null);
-          if (st?.isSocket !== true) return undefined;
-          (await Deno.connect({ transport: "unix", path: socket })).close();
-          return true;
-        },
-        20_000,
-        "signer socket accepts",
-      );
+      });
 
     const rpcBase = freePortRun(4, 47000 + (Deno.pid % 1000) * 4);
     const layout = (i: number): DevnetLayout => ({
@@ -113,10 +91,10 @@ Deno.test({
       );
     };
 
-    let signer: Deno.ChildProcess | null = startSigner();
+    let signer: Deno.ChildProcess | null = null;
     const procs: NodeProcess[] = [];
     try {
-      await socketUp();
+      signer = await startSigner();
       await configure(0);
       const a = await spawnNode(layout(0), 0, { eventIntervalMs: 20 });
       procs.push(a);
@@ -171,8 +149,7 @@ Deno.test({
       assert.equal(await metricSum(a.url, "pc_node_signer_up"), 0);
       const stalled = await anchorOf(a.url);
       // Back again: the node picks the signer up without a restart and finalizes again.
-      signer = startSigner();
-      await socketUp();
+      signer = await startSigner();
       await waitFor(
         async () => (await anchorOf(a.url)) >= stalled + 3 ? true : undefined,
         20_000,

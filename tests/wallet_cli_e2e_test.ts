@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { encodeTx } from "../src/codec/mod.ts";
 import { WALLET_EXIT, walletMain } from "../src/cli/mod.ts";
-import { parseGenesis, ValidatorService } from "../src/node/mod.ts";
+import { parseGenesis, spawnSigner, ValidatorService } from "../src/node/mod.ts";
 import { oneSeatOptions, testKey, until } from "../src/node/_testing.ts";
 import { MethodRegistry, RpcServer } from "../src/rpc/mod.ts";
 import { mnemonicToSeed } from "../src/signer/mod.ts";
@@ -27,17 +27,6 @@ const MNEMONIC =
   "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
 const PASS = "wallet-cli-e2e-passphrase";
 const ONE_PC = 100_000_000n;
-const SIGNER = new URL("../phantom-signer.ts", import.meta.url).pathname;
-
-/** Polls `f` every 20 ms until it returns true, or fails after `ms`. */
-async function waitFor(f: () => Promise<boolean | null | undefined>, ms: number): Promise<void> {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("Timed out waiting for the signer socket");
-}
 
 async function cli(args: string[]) {
   const out: string[] = [];
@@ -213,27 +202,14 @@ Deno.test({
 
       // The same keystore served by a real phantom-signer process: send through its socket.
       const socket = `${dir}/signer.sock`;
-      signerProc = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-all",
-          SIGNER,
-          "run",
-          "--keystore",
-          `${wdir}/keystore.json`,
-          "--slashing",
-          `${dir}/slashing.json`,
-          "--genesis-id",
-          "00".repeat(32),
-          "--socket",
-          socket,
-        ],
-        env: { PHANTOM_SIGNER_PASSPHRASE: PASS },
-        stdin: "null",
-        stdout: "null",
+      signerProc = await spawnSigner({
+        keystore: `${wdir}/keystore.json`,
+        slashing: `${dir}/slashing.json`,
+        socket,
+        genesisId: new Uint8Array(32),
+        passphrase: PASS,
         stderr: "null",
-      }).spawn();
-      await waitFor(async () => (await Deno.stat(socket).catch(() => null))?.isSocket, 30_000);
+      });
       const viaSigner = await cli([
         "send",
         "--wallet-dir",

@@ -16,6 +16,7 @@ import {
   type NodeStats,
   rpc,
   spawnNode,
+  spawnSigner,
   stopNode,
   waitFor,
 } from "../src/node/mod.ts";
@@ -32,7 +33,6 @@ import {
   type WalletKey,
 } from "../src/wallet/mod.ts";
 
-const SIGNER = new URL("../phantom-signer.ts", import.meta.url).pathname;
 const MNEMONIC =
   "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
 const PASSPHRASE = "wallet-e2e-test-passphrase";
@@ -74,26 +74,14 @@ Deno.test({
         scrypt: { n: 1 << 10, r: 8, p: 1 },
       });
       const socket = `${dir}/signer.sock`;
-      signer = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-all",
-          SIGNER,
-          "run",
-          "--keystore",
-          keystore,
-          "--slashing",
-          `${dir}/slashing.json`,
-          "--genesis-id",
-          "00".repeat(32),
-          "--socket",
-          socket,
-        ],
-        env: { PHANTOM_SIGNER_PASSPHRASE: PASSPHRASE },
-        stdin: "null",
-        stdout: "null",
+      signer = await spawnSigner({
+        keystore,
+        slashing: `${dir}/slashing.json`,
+        socket,
+        genesisId: new Uint8Array(32),
+        passphrase: PASSPHRASE,
         stderr: "null",
-      }).spawn();
+      });
       client = await waitFor(
         () => SignerClient.connect({ transport: "unix", path: socket }),
         30_000,

@@ -99,19 +99,32 @@ export async function writeDevnetSignerConfig(
 
 const SIGNER_ENTRY = new URL("../../phantom-signer.ts", import.meta.url).pathname;
 
+/** What {@linkcode spawnSigner} starts a phantom-signer process with. */
+export interface SignerProcessOptions {
+  /** Encrypted keystore. */
+  readonly keystore: string;
+  /** Slashing-protection store. */
+  readonly slashing: string;
+  /** Unix socket it serves. */
+  readonly socket: string;
+  /** 32-byte genesis id the slashing store is bound to. */
+  readonly genesisId: Uint8Array;
+  /** Keystore passphrase (passed in the environment, never on the command line). */
+  readonly passphrase: string;
+  /** How long to wait for the socket, ms (default 30 s). */
+  readonly timeoutMs?: number;
+  /** Where the signer's stderr goes (default inherited). */
+  readonly stderr?: "inherit" | "null";
+}
+
 /**
- * Starts the devnet signer process and waits until its socket accepts.
- * @param signer the devnet signer
- * @param genesisId 32-byte genesis id the slashing store is bound to
- * @param timeoutMs how long to wait for the socket
+ * Starts a phantom-signer process (`phantom-signer run`) and waits until its socket accepts.
+ * @param o keystore, slashing store, socket, genesis id, passphrase
  * @returns the process (stop it with SIGTERM)
  * @throws {NodeError} `SIGNER_UNAVAILABLE` when the socket does not accept in time (the process is killed)
  */
-export async function spawnDevnetSigner(
-  signer: DevnetSigner,
-  genesisId: Uint8Array,
-  timeoutMs = 30_000,
-): Promise<Deno.ChildProcess> {
+export async function spawnSigner(o: SignerProcessOptions): Promise<Deno.ChildProcess> {
+  const timeoutMs = o.timeoutMs ?? 30_000;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -119,25 +132,25 @@ export async function spawnDevnetSigner(
       SIGNER_ENTRY,
       "run",
       "--keystore",
-      signer.keystore,
+      o.keystore,
       "--slashing",
-      signer.slashing,
+      o.slashing,
       "--genesis-id",
-      bytesToHex(genesisId),
+      bytesToHex(o.genesisId),
       "--socket",
-      signer.socket,
+      o.socket,
     ],
-    env: { PHANTOM_SIGNER_PASSPHRASE: DEVNET_SIGNER_PASSPHRASE },
+    env: { PHANTOM_SIGNER_PASSPHRASE: o.passphrase },
     stdin: "null",
     stdout: "null",
-    stderr: "inherit",
+    stderr: o.stderr ?? "inherit",
   }).spawn();
   const end = performance.now() + timeoutMs;
   while (performance.now() < end) {
     try {
-      const st = await Deno.lstat(signer.socket);
+      const st = await Deno.lstat(o.socket);
       if (st.isSocket) {
-        (await Deno.connect({ transport: "unix", path: signer.socket })).close();
+        (await Deno.connect({ transport: "unix", path: o.socket })).close();
         return child;
       }
     } catch (e) {
@@ -153,7 +166,23 @@ export async function spawnDevnetSigner(
   await child.status;
   throw new NodeError({
     code: "SIGNER_UNAVAILABLE",
-    signer: signer.socket,
+    signer: o.socket,
     reason: `it did not open its socket within ${timeoutMs} ms`,
   });
+}
+
+/**
+ * Starts the devnet signer process and waits until its socket accepts.
+ * @param signer the devnet signer
+ * @param genesisId 32-byte genesis id the slashing store is bound to
+ * @param timeoutMs how long to wait for the socket
+ * @returns the process (stop it with SIGTERM)
+ * @throws {NodeError} `SIGNER_UNAVAILABLE` when the socket does not accept in time (the process is killed)
+ */
+export function spawnDevnetSigner(
+  signer: DevnetSigner,
+  genesisId: Uint8Array,
+  timeoutMs = 30_000,
+): Promise<Deno.ChildProcess> {
+  return spawnSigner({ ...signer, genesisId, passphrase: DEVNET_SIGNER_PASSPHRASE, timeoutMs });
 }

@@ -141,6 +141,8 @@ export {
   type DevnetSigner,
   initDevnetSigner,
   spawnDevnetSigner,
+  spawnSigner,
+  type SignerProcessOptions,
   writeDevnetSignerConfig,
 } from "./devnet_signer.ts";
 export {
