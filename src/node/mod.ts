@@ -140,9 +140,9 @@ export {
   DEVNET_SIGNER_PASSPHRASE,
   type DevnetSigner,
   initDevnetSigner,
+  type SignerProcessOptions,
   spawnDevnetSigner,
   spawnSigner,
-  type SignerProcessOptions,
   writeDevnetSignerConfig,
 } from "./devnet_signer.ts";
 export {
