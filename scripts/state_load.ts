@@ -15,6 +15,7 @@
  * base load, log replay, root recomputation and guard).
  * @module
  */
+import { cpuUsage } from "node:process";
 import { sighash, type Tx, txId } from "../src/codec/mod.ts";
 import {
   nativeStatus,
@@ -127,6 +128,7 @@ let peakRss = Deno.memoryUsage().rss;
 let applyMs = 0, commitMs = 0, walBytes = 0, storeCommits = 0, skipped = 0, applied = 0;
 let sliceBytes = 0, checkpoints = 0;
 const commitTimes: number[] = [];
+const cpuStart = cpuUsage();
 const start = performance.now();
 const anchorAt = (i: number): FinalizedAnchor => ({
   index: i + 2,
@@ -160,6 +162,7 @@ for (let i = 0; i < anchors.length; i++) {
   if (rss > peakRss) peakRss = rss;
 }
 const wall = performance.now() - start;
+const cpu = cpuUsage(cpuStart);
 commitTimes.sort((a, b) => a - b);
 // One checkpoint of the final state (the policy runs one every 256 anchors or 64 MiB of log).
 const tk = performance.now();
@@ -185,6 +188,10 @@ console.log(JSON.stringify({
   per_anchor: PER,
   utxos_before: TXS + EXTRA,
   tx_per_s: Math.round(applied / (wall / 1000)),
+  // Process CPU time (all threads) over the timed loop: in cores (2 = both cores busy all along)
+  // and per applied transaction, the budget that throughput on this machine is bounded by.
+  cpu_cores_used: Number(((cpu.user + cpu.system) / 1000 / wall).toFixed(2)),
+  cpu_us_per_tx: Number(((cpu.user + cpu.system) / applied).toFixed(1)),
   apply_validate_tx_per_s: Math.round(applied / (applyMs / 1000)),
   commit_ms_total: Math.round(commitMs),
   commit_ms_median: Number(commitTimes[commitTimes.length >> 1]?.toFixed(1)),
