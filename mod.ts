@@ -7,7 +7,7 @@
  * ```ts
  * import { codec, params } from "./mod.ts";
  * const addr = codec.encodeAddress(new Uint8Array(32), params.DEVNET);
-console.assert(addr.startsWith("tpc1"));
+console.assert(addr.startsWith("dpc1"));
  * ```
  * @module
  */

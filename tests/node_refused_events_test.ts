@@ -3,6 +3,8 @@
  * events): a misbehaving peer announces and serves a correctly signed event with a forged vote
  * mask over the real gossip path (announce, pull, decode, verify, engine); the node counts the
  * refusal, does not hold or serve the event, and its stored DAG never holds it, across a restart.
+ * The same holds for an event refused later: a child stored while it waited for its parent leaves
+ * memory and the stored DAG when that parent is refused, and a restart does not bring it back.
  */
 import assert from "node:assert/strict";
 import { bytesToHex } from "@noble/hashes/utils.js";
@@ -53,17 +55,20 @@ async function open(dir: string, listen: string[] | null) {
   };
 }
 
-/** A correctly signed seat-0 event whose vote mask has a bit outside the one-seat committee. */
-function forgedEvent(): { id: Uint8Array; body: Uint8Array } {
+/** A correctly signed seat-0 event on `selfParent` (seq 0 without one) with this vote mask. */
+function signedEvent(
+  voteMask: bigint,
+  selfParent: Uint8Array | null = null,
+): { id: Uint8Array; body: Uint8Array } {
   const payload = encodeEventPayload({ txs: [] });
   const { header, id } = buildCodecHeader({
     network: genesis.networkId,
     shard: 0,
     creator: 0,
-    seq: 0,
-    selfParent: null,
+    seq: selfParent === null ? 0 : 1,
+    selfParent,
     parents: [],
-    voteMask: 0b10n,
+    voteMask,
     payloadRoot: decodeEventPayloadWithIds(payload).payloadRoot,
     payloadTxs: 0,
     payloadBytes: payload.length,
@@ -73,6 +78,11 @@ function forgedEvent(): { id: Uint8Array; body: Uint8Array } {
   // It passes every check that needs no DAG: only the consensus engine refuses it.
   assert.equal(bytesToHex(decodeEventBody(body, genesis).header.id), bytesToHex(id));
   return { id, body };
+}
+
+/** A correctly signed seat-0 event whose vote mask has a bit outside the one-seat committee. */
+function forgedEvent(): { id: Uint8Array; body: Uint8Array } {
+  return signedEvent(0b10n);
 }
 
 Deno.test("an event the engine refuses is neither kept in memory nor stored", opts, async () => {
@@ -111,6 +121,66 @@ Deno.test("an event the engine refuses is neither kept in memory nor stored", op
     h = await open(dir, null);
     assert.ok(!(await h.storedIds()).has(idHex), "not in the stored DAG after a restart");
     await assert.rejects(h.getEvent(idHex), /Unknown event/);
+  } finally {
+    await bad.stop().catch(() => {});
+    await h.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an event refused while it waited leaves memory and the stored DAG", opts, async () => {
+  const dir = await Deno.makeTempDir();
+  // The parent's mask is inside the committee but not the one its (empty) history gives (0):
+  // only insertion into the DAG refuses it, which blacklists it and fails the events waiting on it.
+  const parent = signedEvent(0b1n);
+  const child = signedEvent(0n, parent.id);
+  const childHex = bytesToHex(child.id);
+  let h = await open(dir, ["/ip4/127.0.0.1/tcp/0"]);
+  // Served on request: the parent only once the child is stored.
+  const bodies = new Map([[childHex, child.body]]);
+  const bad = await MisbehavingPeer.create(DEVNET.name, { kind: "serve", bodies });
+  try {
+    const p2p = h.svc.p2p!;
+    await bad.dial(p2p.multiaddrs[0]!);
+    await until(() => bad.subscribers(TOPIC).includes(p2p.peerId), 10_000, "subscription");
+    await bad.announce(TOPIC, [{ id: child.id, size: child.body.length }]);
+    await until(() => h.svc.stats().dagPending >= 1, 10_000, "the child waiting for its parent");
+    // Kept while it waits (a valid parent may come): served, and written with the next anchor.
+    assert.equal((await h.getEvent(childHex) as { id: string }).id, childHex);
+    const t0 = performance.now();
+    while (!(await h.storedIds()).has(childHex)) {
+      assert.ok(performance.now() - t0 < 10_000, "timed out waiting for the child on disk");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const rejected = () => h.svc.stats().dagRejected;
+    const cascades = rejected().MISSING_PARENTS ?? 0;
+    bodies.set(bytesToHex(parent.id), parent.body);
+    await bad.announce(TOPIC, [{ id: parent.id, size: parent.body.length }]);
+    await until(() => (rejected().FORGED_VOTE_MASK ?? 0) >= 1, 10_000, "the parent's refusal");
+    assert.ok((rejected().MISSING_PARENTS ?? 0) > cascades, "the child is refused with it");
+    assert.equal(h.svc.stats().dagPending, 0);
+    await assert.rejects(h.getEvent(childHex), /Unknown event/);
+    await assert.rejects(h.getEvent(bytesToHex(parent.id)), /Unknown event/);
+    // Two anchor commits later (each behind the serial writer that removed it): gone from disk.
+    const after = h.svc.stats().anchor;
+    await until(() => h.svc.stats().anchor >= after + 2, 10_000, "two more anchors");
+    let stored = await h.storedIds();
+    assert.ok(!stored.has(childHex), "the child refused later is removed from the stored DAG");
+    assert.ok(!stored.has(bytesToHex(parent.id)), "the refused parent was never stored");
+    await bad.stop();
+    await h.close();
+    // A restart replays the stored DAG: the child is not resurrected as an event waiting for a
+    // parent that is nowhere, and new events take slots after the gap without overwriting any.
+    h = await open(dir, null);
+    stored = await h.storedIds();
+    assert.ok(!stored.has(childHex), "not in the stored DAG after a restart");
+    await assert.rejects(h.getEvent(childHex), /Unknown event/);
+    assert.equal(h.svc.stats().dagPending, 0);
+    const resumed = h.svc.stats().anchor;
+    await until(() => h.svc.stats().anchor >= resumed + 2, 10_000, "anchors after the restart");
+    const later = await h.storedIds();
+    for (const id of stored) assert.ok(later.has(id), `stored event ${id} kept after the restart`);
+    assert.ok(later.size > stored.size, "new events stored after the restart");
   } finally {
     await bad.stop().catch(() => {});
     await h.close();

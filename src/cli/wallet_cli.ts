@@ -545,9 +545,9 @@ Examples:
   phantom-signer wallet create --network devnet --passphrase-file pass.txt
   phantom-signer wallet address --new
   phantom-signer wallet balance --node http://127.0.0.1:8645
-  phantom-signer wallet send --to tpc1... --amount 1.5 --passphrase-file pass.txt
-  phantom-signer wallet send --to tpc1... --amount 1.5 --signer-socket /run/phantom/signer.sock
-  phantom-signer wallet send --to tpc1... --amount 1.5 --dry-run --pspt-out pay.pspt
+  phantom-signer wallet send --to dpc1... --amount 1.5 --passphrase-file pass.txt
+  phantom-signer wallet send --to dpc1... --amount 1.5 --signer-socket /run/phantom/signer.sock
+  phantom-signer wallet send --to dpc1... --amount 1.5 --dry-run --pspt-out pay.pspt
   phantom-signer wallet pspt sign pay.pspt --out pay.signed.pspt --passphrase-file pass.txt
   phantom-signer wallet pspt combine a.pspt b.pspt --out both.pspt
   phantom-signer wallet pspt extract both.pspt

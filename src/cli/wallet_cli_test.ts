@@ -118,6 +118,7 @@ Deno.test("walletMain(restore, address) derives the BIP-39 vector's addresses an
     index: 0,
     network: "devnet",
   });
+  assert.match(a0.json()[0].address, /^dpc1q/, "devnet has its own prefix (ADR 0059)");
   const a1 = await run(["address", "--new", "--wallet-dir", dir]);
   assert.equal(a1.json()[0].address, acct.receiveKey(1).address);
   assert.equal((await run(["address", "--wallet-dir", dir])).json()[0].index, 1, "persisted");
@@ -182,15 +183,22 @@ Deno.test("walletMain(send) refuses a bad address, a wrong passphrase and a miss
   const dir = await restored();
   // The node URL points nowhere: each refusal below must come before any RPC.
   const node = ["--node", "http://127.0.0.1:1"];
-  // Mainnet (pc1…) on a devnet wallet (tpc1…): the wrong network.
+  // Mainnet (pc1…) or testnet (tpc1…) on a devnet wallet (dpc1…): the wrong network.
   const other = WalletAccount.fromMnemonic(MNEMONIC, "mainnet").receiveKey(0).address;
-  for (const to of ["pc1notanaddress", other, "x".repeat(300)]) {
+  const testnet = WalletAccount.fromMnemonic(MNEMONIC, "testnet", 1).receiveKey(0).address;
+  assert.match(testnet, /^tpc1/);
+  for (const to of ["pc1notanaddress", other, testnet, "x".repeat(300)]) {
     const r = await run(["send", "--wallet-dir", dir, "--to", to, "--amount", "1", ...node], {
       PHANTOM_WALLET_PASSPHRASE: PASS,
     });
     assert.equal(r.code, WALLET_EXIT.USAGE, `${to}: ${r.err}`);
     assert.match(r.err, /Invalid address/);
   }
+  const wrongNet = await run(
+    ["send", "--wallet-dir", dir, "--to", testnet, "--amount", "1", ...node],
+    { PHANTOM_WALLET_PASSPHRASE: PASS },
+  );
+  assert.match(wrongNet.err, /prefix "tpc" \(testnet\), expected "dpc" \(devnet\)/);
   const to = WalletAccount.fromMnemonic(MNEMONIC, "devnet", 1).receiveKey(0).address;
   const wrong = await run(["send", "--wallet-dir", dir, "--to", to, "--amount", "1", ...node], {
     PHANTOM_WALLET_PASSPHRASE: "not the passphrase",

@@ -422,7 +422,7 @@ export function buildVectors(): Record<string, unknown> {
     },
     "addresses.json": {
       vectors: Object.entries(PREDICATES).flatMap(([n, p]) =>
-        (["mainnet", "testnet"] as const).map((net) => ({
+        (["mainnet", "testnet", "devnet"] as const).map((net) => ({
           name: `${n}/${net}`,
           network: net,
           predicate: hex(encodePredicate(p)),

@@ -1,12 +1,14 @@
 /**
- * Bech32m addresses (docs/spec/codec.md §9): HRP `pc` on mainnet and `tpc` on test networks, data
- * = program version 0 (one 5-bit word) followed by the 32-byte predicate commitment in 5-bit words.
+ * Bech32m addresses (docs/spec/codec.md §9): HRP `pc` on mainnet, `tpc` on testnet and `dpc` on
+ * devnet (ADR 0059), data = program version 0 (one 5-bit word) followed by the 32-byte predicate
+ * commitment in 5-bit words.
  * @module
  */
 import { bech32, bech32m } from "@scure/base";
 import {
   type Hrp,
   isHrp,
+  networkByHrp,
   type NetworkName,
   type NetworkParams,
   networkParams,
@@ -24,7 +26,7 @@ export const MAX_ADDRESS_LENGTH = 90;
 
 /** A decoded address. */
 export interface DecodedAddress {
-  /** Human-readable part: `pc` (mainnet) or `tpc` (testnet, devnet). */
+  /** Human-readable part: `pc` (mainnet), `tpc` (testnet) or `dpc` (devnet). */
   hrp: Hrp;
   /** Program version (always 0 in v1). */
   version: 0;
@@ -80,7 +82,8 @@ export function encodeAddress(
  * ```ts
  * import { decodeAddress, encodeAddress } from "./mod.ts";
  * const a = encodeAddress(new Uint8Array(32), "testnet");
- * decodeAddress(a, "devnet").hrp; // "tpc"
+ * decodeAddress(a, "testnet").hrp; // "tpc"
+ * // decodeAddress(a, "devnet") throws AddressError WRONG_HRP: devnet addresses start with dpc1
  * ```
  */
 export function decodeAddress(
@@ -111,9 +114,15 @@ export function decodeAddress(
     throw new AddressError("WRONG_HRP", address, `unknown prefix "${prefix}"`);
   }
   if (network !== undefined) {
-    const want = resolve(network).hrp;
-    if (prefix !== want) {
-      throw new AddressError("WRONG_HRP", address, `prefix "${prefix}", expected "${want}"`);
+    const want = resolve(network);
+    if (prefix !== want.hrp) {
+      // Name both networks: a pasted address of another network is the usual cause.
+      const of = networkByHrp(prefix)?.name ?? "another network";
+      throw new AddressError(
+        "WRONG_HRP",
+        address,
+        `prefix "${prefix}" (${of}), expected "${want.hrp}" (${want.name})`,
+      );
     }
   }
   if (words.length === 0) {

@@ -33,10 +33,8 @@ Deno.test("decodeAddress() inverts encodeAddress() on every network", () => {
   fc.assert(
     fc.property(predicate, fc.constantFrom("mainnet", "testnet", "devnet" as const), (p, net) => {
       const a = encodeAddress(p, net);
-      assert.match(
-        a,
-        net === "mainnet" ? /^pc1q[02-9ac-hj-np-z]{58}$/ : /^tpc1q[02-9ac-hj-np-z]{58}$/,
-      );
+      const prefix = { mainnet: "pc", testnet: "tpc", devnet: "dpc" }[net];
+      assert.match(a, new RegExp(`^${prefix}1q[02-9ac-hj-np-z]{58}$`));
       const d = decodeAddress(a, net);
       assert.deepStrictEqual(d.commitment, predicateCommitment(p));
       assert.equal(d.version, 0);
@@ -46,7 +44,7 @@ Deno.test("decodeAddress() inverts encodeAddress() on every network", () => {
   );
 });
 
-function codeOf(s: string, net?: "mainnet" | "testnet"): string {
+function codeOf(s: string, net?: "mainnet" | "testnet" | "devnet"): string {
   try {
     decodeAddress(s, net);
   } catch (e) {
@@ -84,6 +82,38 @@ Deno.test("decodeAddress() refuses mixed case, wrong HRP, bech32, bad padding an
   assert.equal(codeOf(bech32m.encode("pc", [])), "BAD_PROGRAM_LENGTH");
   const flipped = good.slice(0, -1) + (good.endsWith("q") ? "p" : "q");
   assert.equal(codeOf(flipped), "INVALID_BECH32M");
+});
+
+Deno.test("decodeAddress() refuses an address of each other network with WRONG_HRP", () => {
+  const c = new Uint8Array(32).fill(9);
+  const nets = ["mainnet", "testnet", "devnet"] as const;
+  for (const from of nets) {
+    const a = encodeAddress(c, from);
+    assert.deepStrictEqual(decodeAddress(a).commitment, c, `${from}: any known network`);
+    for (const to of nets) {
+      assert.equal(codeOf(a, to), from === to ? "OK" : "WRONG_HRP", `${from} address on ${to}`);
+    }
+  }
+  // Devnet and testnet used to share "tpc": each is now refused on the other, and the message
+  // names both networks.
+  const dev = encodeAddress(c, "devnet");
+  const test = encodeAddress(c, "testnet");
+  assert.ok(dev.startsWith("dpc1q") && test.startsWith("tpc1q"));
+  assert.throws(
+    () => decodeAddress(dev, "testnet"),
+    (e: unknown) =>
+      e instanceof AddressError && e.code === "WRONG_HRP" && e.address === dev &&
+      /prefix "dpc" \(devnet\), expected "tpc" \(testnet\)/.test(e.message),
+  );
+  assert.throws(
+    () => decodeAddress(test, "devnet"),
+    (e: unknown) =>
+      e instanceof AddressError && e.code === "WRONG_HRP" &&
+      /prefix "tpc" \(testnet\), expected "dpc" \(devnet\)/.test(e.message),
+  );
+  // An upper-case address keeps its network.
+  assert.equal(codeOf(dev.toUpperCase(), "testnet"), "WRONG_HRP");
+  assert.equal(codeOf(dev.toUpperCase(), "devnet"), "OK");
 });
 
 Deno.test("encodeAddress() rejects a commitment that is not 32 bytes", () => {

@@ -111,7 +111,7 @@ export class CodecError extends Error {
 export type AddressErrorCode =
   /** Not a valid Bech32m string (bad character, checksum, length, mixed case, bech32 variant). */
   | "INVALID_BECH32M"
-  /** Human-readable part is not `pc`/`tpc`, or not the one of the expected network. */
+  /** Human-readable part is not `pc`/`tpc`/`dpc`, or not the one of the expected network. */
   | "WRONG_HRP"
   /** Program version other than 0. */
   | "UNKNOWN_VERSION"

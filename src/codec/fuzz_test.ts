@@ -138,7 +138,7 @@ Deno.test("decodeTxWithIds() and decodeEventPayloadWithIds() throw only CodecErr
 Deno.test("decodeAddress() throws only AddressError on random strings", () => {
   const chars = fc.constantFrom(..."qpzry9x8gf2tvdw0s3jn54khce6mua7lQPZRY1bio ?\u00e9".split(""));
   const prefixed = fc.tuple(
-    fc.constantFrom("pc1", "tpc1", "PC1", "bc1", "1", ""),
+    fc.constantFrom("pc1", "tpc1", "dpc1", "PC1", "bc1", "1", ""),
     fc.string({ unit: chars, maxLength: 100 }),
   )
     .map(([a, b]) => a + b);

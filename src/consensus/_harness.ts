@@ -48,7 +48,12 @@ export function seal(u: Omit<EventHeader, "id" | "signature">, bad = false): Eve
 
 export function newEngine(
   k: number,
-  extra: { maxPendingSteps?: number; checkpoint?: ConsensusCheckpoint } = {},
+  extra: {
+    maxPendingSteps?: number;
+    maxPending?: number;
+    maxRefused?: number;
+    checkpoint?: ConsensusCheckpoint;
+  } = {},
 ): ConsensusEngine {
   return new ConsensusEngine({
     network: NET,

@@ -22,6 +22,11 @@ const NONE = -1;
  * A pure function of (round(x), r), so every node drops the same events whatever it holds.
  */
 export const STALE_ROUNDS = 16;
+/**
+ * A refused event id is remembered for this many decided rounds after its refusal (ADR 0025), and
+ * at most `maxRefused` of them at all. Forgetting one makes the node like one that never saw it.
+ */
+export const REFUSED_ROUNDS = 2 * STALE_ROUNDS;
 const UNDECIDED = -2;
 const ANCHOR_DOMAIN = new TextEncoder().encode("PC/anchor/v0");
 
@@ -168,6 +173,7 @@ export class ConsensusEngine {
   readonly #coin: number;
   readonly #maxPendingSteps: number;
   readonly #maxPending: number;
+  readonly #maxRefused: number;
   readonly #recs: Rec[] = [];
   readonly #byKey = new Map<string, number>();
   /** Per seat: seq -> indices of events at that seq (more than one means a fork). */
@@ -187,15 +193,25 @@ export class ConsensusEngine {
   #unordered: number[] = [];
   #anchorOut: FinalizedAnchor[] = [];
   #evidenceOut: ConsensusEvidence[] = [];
+  /** Evidence tags already reported (grows with the DAG only: equivocating pairs, pre-window slots). */
   readonly #evidenceSeen = new Set<string>();
   #prevAnchorId: Uint8Array;
   #height = 0;
   #orderedCount = 0;
   #staleCount = 0;
   readonly #pending = new Map<string, Pending>();
+  /** Missing parent key -> keys of buffered events waiting for it (no empty sets kept). */
   readonly #waiters = new Map<string, Set<string>>();
+  /**
+   * Keys whose payload arrived before their header ({@linkcode payloadArrived}); at most
+   * `maxPending`, oldest forgotten first. A received event's payload flag lives in its Pending.
+   */
   readonly #payloads = new Set<string>();
-  readonly #rejectedKeys = new Set<string>();
+  /**
+   * Refused-for-good key -> #lowestUndecided when refused, in refusal order (so the values never
+   * decrease): forgotten after REFUSED_ROUNDS decided rounds or beyond `maxRefused` (ADR 0025).
+   */
+  readonly #rejectedKeys = new Map<string, number>();
   #step = 0;
   readonly #rejected = new Map<ConsensusErrorCode, number>();
   readonly #roundOfOrdered = new Map<string, number>();
@@ -214,6 +230,10 @@ export class ConsensusEngine {
     }
     this.#maxPendingSteps = cfg.maxPendingSteps ?? 4096;
     this.#maxPending = cfg.maxPending ?? 65536;
+    this.#maxRefused = cfg.maxRefused ?? 16384;
+    if (!Number.isInteger(this.#maxRefused) || this.#maxRefused < 0) {
+      throw new RangeError(`Refused-id cap out of range: ${this.#maxRefused}`);
+    }
     this.#chain = Array.from({ length: this.k }, () => new Map<number, number[]>());
     this.#tip = new Int32Array(this.k).fill(-1);
     this.#prevAnchorId = cfg.genesisId;
@@ -254,6 +274,30 @@ export class ConsensusEngine {
     return this.#pending.size;
   }
 
+  /**
+   * Sizes of the engine's bookkeeping outside the DAG, each bounded (ADR 0025): refused ids
+   * remembered (at most `maxRefused`), buffered events (at most `maxPending`), parent ids they
+   * wait for, payloads announced before their header (at most `maxPending`), pre-checkpoint ids
+   * awaiting insertion, evidence tags reported.
+   */
+  bookkeeping(): {
+    refused: number;
+    pending: number;
+    waitedFor: number;
+    earlyPayloads: number;
+    ancient: number;
+    evidenceTags: number;
+  } {
+    return {
+      refused: this.#rejectedKeys.size,
+      pending: this.#pending.size,
+      waitedFor: this.#waiters.size,
+      earlyPayloads: this.#payloads.size,
+      ancient: this.#ancient.size,
+      evidenceTags: this.#evidenceSeen.size,
+    };
+  }
+
   /** Fame decisions by election depth d (rounds between subject and deciding witness). */
   decisionDepths(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -286,8 +330,10 @@ export class ConsensusEngine {
     return this.#byKey.has(k) || this.#pending.has(k);
   }
   /**
-   * Whether the event was refused for good (it or an ancestor is invalid): a resend is answered
-   * as a duplicate. A refusal that may pass later (a full pending buffer) is not one.
+   * Whether the event was refused for good (it or an ancestor is invalid) and is still remembered:
+   * a resend is answered as a duplicate. A refusal that may pass later (a full pending buffer) is
+   * not one. Remembered for REFUSED_ROUNDS decided rounds and at most `maxRefused` ids (ADR 0025);
+   * a forgotten one is judged again when resent, and refused again.
    */
   refused(id: Uint8Array): boolean {
     return this.#rejectedKeys.has(toHex(id));
@@ -415,12 +461,13 @@ export class ConsensusEngine {
     }
     const fork = this.#preWindowFork(h, key);
     if (fork !== undefined) return fork;
-    if (payloadAvailable) this.#payloads.add(key);
+    const payload = payloadAvailable || this.#payloads.has(key);
     const missing = new Set<string>();
     for (const p of h.selfParent === null ? h.parents : [h.selfParent, ...h.parents]) {
       const pk = toHex(p);
       if (this.#rejectedKeys.has(pk)) {
-        this.#rejectedKeys.add(key);
+        this.#payloads.delete(key);
+        this.#refuse(key);
         return this.#reject("MISSING_PARENTS", `Event has an invalid parent: ${pk}`, h);
       }
       if (!this.#byKey.has(pk)) missing.add(pk);
@@ -430,15 +477,22 @@ export class ConsensusEngine {
       this.#ancient.add(key);
       missing.clear();
     }
-    if (missing.size === 0 && this.#payloads.has(key)) return this.#insertCascade(h, key);
+    if (missing.size === 0 && payload) {
+      this.#payloads.delete(key);
+      return this.#insertCascade(h, key);
+    }
     if (this.#pending.size >= this.#maxPending) {
+      // No verdict (the node hands it back later): nothing about it is kept.
+      this.#ancient.delete(key);
       return this.#reject("MISSING_PARENTS", `Pending buffer full: ${this.#pending.size}`, h);
     }
+    // From here the payload flag lives in the Pending record.
+    this.#payloads.delete(key);
     this.#pending.set(key, {
       h,
       key,
       since: this.#step,
-      payload: this.#payloads.has(key),
+      payload,
       missing,
     });
     for (const m of missing) {
@@ -457,10 +511,17 @@ export class ConsensusEngine {
    */
   payloadArrived(id: Uint8Array): ReceiveResult {
     const key = toHex(id);
-    if (this.#byKey.has(key)) return { status: "duplicate" };
-    this.#payloads.add(key);
+    if (this.#byKey.has(key) || this.#rejectedKeys.has(key)) return { status: "duplicate" };
     const p = this.#pending.get(key);
-    if (p === undefined) return { status: "pending" };
+    if (p === undefined) {
+      // Header not received yet: remembered for it, oldest forgotten first beyond maxPending.
+      this.#payloads.delete(key);
+      this.#payloads.add(key);
+      if (this.#payloads.size > this.#maxPending) {
+        this.#payloads.delete(this.#payloads.values().next().value!);
+      }
+      return { status: "pending" };
+    }
     p.payload = true;
     if (p.missing.size === 0) {
       this.#pending.delete(key);
@@ -518,11 +579,39 @@ export class ConsensusEngine {
 
   #dropPending(p: Pending, code: ConsensusErrorCode, invalid: boolean): void {
     this.#pending.delete(p.key);
-    for (const m of p.missing) this.#waiters.get(m)?.delete(p.key);
+    for (const m of p.missing) {
+      const w = this.#waiters.get(m);
+      if (w === undefined) continue;
+      w.delete(p.key);
+      // An empty set would outlive the event: ids no one will send must not accumulate.
+      if (w.size === 0) this.#waiters.delete(m);
+    }
+    this.#ancient.delete(p.key);
     this.countRejected(code);
-    if (invalid) {
-      this.#rejectedKeys.add(p.key);
-      this.#failWaiters(p.key);
+    if (invalid) this.#refuse(p.key);
+  }
+
+  /**
+   * Records a refusal for good and fails the buffered events waiting for it. Bounded (ADR 0025):
+   * beyond `maxRefused` ids the oldest is forgotten, and {@linkcode #forgetRefused} drops ids
+   * refused REFUSED_ROUNDS decided rounds ago. Forgetting is safe: a resend is judged again by the
+   * same checks (refused again), and a child of a forgotten id waits for it like a child of an id
+   * never seen, then expires; neither enters the DAG, so no verdict depends on what is remembered.
+   */
+  #refuse(key: string): void {
+    this.#rejectedKeys.delete(key);
+    this.#rejectedKeys.set(key, this.#lowestUndecided);
+    if (this.#rejectedKeys.size > this.#maxRefused) {
+      this.#rejectedKeys.delete(this.#rejectedKeys.keys().next().value!);
+    }
+    this.#failWaiters(key);
+  }
+
+  /** Forgets refused ids recorded REFUSED_ROUNDS or more decided rounds ago (oldest first). */
+  #forgetRefused(): void {
+    for (const [key, at] of this.#rejectedKeys) {
+      if (at + REFUSED_ROUNDS > this.#lowestUndecided) break;
+      this.#rejectedKeys.delete(key);
     }
   }
 
@@ -539,10 +628,7 @@ export class ConsensusEngine {
   #insertCascade(h0: EventHeader, key0: string): ReceiveResult {
     const first = this.#insert(h0, key0);
     const work: string[] = first.status === "inserted" ? [key0] : [];
-    if (first.status === "rejected") {
-      this.#rejectedKeys.add(key0);
-      this.#failWaiters(key0);
-    }
+    if (first.status === "rejected") this.#refuse(key0);
     while (work.length > 0) {
       const k = work.pop()!;
       const w = this.#waiters.get(k);
@@ -556,10 +642,7 @@ export class ConsensusEngine {
           this.#pending.delete(ck);
           const r = this.#insert(c.h, ck);
           if (r.status === "inserted") work.push(ck);
-          else if (r.status === "rejected") {
-            this.#rejectedKeys.add(ck);
-            this.#failWaiters(ck);
-          }
+          else if (r.status === "rejected") this.#refuse(ck);
         }
       }
     }
@@ -769,7 +852,7 @@ export class ConsensusEngine {
     // Again at insertion: the slot may have been filled while this event waited for its payload.
     const fork = this.#preWindowFork(h, key);
     if (fork !== undefined) return fork;
-    if (this.#ancient.has(key)) return this.#insertAncient(h, key);
+    if (this.#ancient.delete(key)) return this.#insertAncient(h, key);
     const selfIdx = h.selfParent === null ? -1 : this.#byKey.get(toHex(h.selfParent))!;
     if (selfIdx >= 0) {
       const sp = this.#recs[selfIdx]!;
@@ -792,7 +875,9 @@ export class ConsensusEngine {
       this.#trustMask(rec, h);
     }
     if (rec.voteMask !== h.voteMask) {
-      this.#addEvidence("forged_vote_mask", h.creator, [h], `m:${key}`);
+      // Not tagged in #evidenceSeen (one tag per forged event would grow without bound): the
+      // refused id stops resends while remembered, so evidence repeats only after it is forgotten.
+      this.#evidenceOut.push({ kind: "forged_vote_mask", creator: h.creator, events: [h] });
       return this.#reject(
         "FORGED_VOTE_MASK",
         `Event vote mask is forged: expected ${rec.voteMask.toString(16)}, got ${
@@ -920,6 +1005,7 @@ export class ConsensusEngine {
       if (dec === undefined || dec.some((v) => v === UNDECIDED)) return;
       this.#finalizeRound(r, dec);
       this.#lowestUndecided++;
+      this.#forgetRefused();
     }
   }
 

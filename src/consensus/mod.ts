@@ -14,6 +14,7 @@ export {
   type PreparedEvent,
   quorum,
   type ReceiveResult,
+  REFUSED_ROUNDS,
   STALE_ROUNDS,
   toHex,
 } from "./engine.ts";

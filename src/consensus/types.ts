@@ -82,6 +82,11 @@ export interface ConsensusConfig {
   /** Most events buffered while waiting (default 65536). */
   readonly maxPending?: number;
   /**
+   * Most refused event ids remembered, oldest forgotten first (default 16384, ADR 0025); each is
+   * also forgotten REFUSED_ROUNDS decided rounds after its refusal. 0 remembers none.
+   */
+  readonly maxRefused?: number;
+  /**
    * Resume right after a finalized anchor from a checkpoint instead of genesis (ADR 0076); the
    * constructor throws `CheckpointError` when it is inconsistent.
    */

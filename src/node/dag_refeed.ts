@@ -14,7 +14,7 @@ import type { ConsensusEngine, EventHeader, ReceiveResult } from "../consensus/m
 import { bytesToHex } from "@noble/hashes/utils.js";
 
 /** The part of the engine the re-feed needs. */
-export type RefeedEngine = Pick<ConsensusEngine, "has" | "knows" | "receive">;
+export type RefeedEngine = Pick<ConsensusEngine, "has" | "knows" | "receive" | "refused">;
 
 /** What one re-feed pass did. */
 export interface RefeedResult {
@@ -73,7 +73,8 @@ export class RefeedSet {
 
   /**
    * Hands back to the engine, in the order first seen, every tracked event it neither holds nor
-   * buffers any more; forgets the events it placed or refused for good.
+   * buffers any more; forgets the events it placed. Events it refused for good stay for
+   * {@linkcode RefeedSet.takeRefused}.
    * @param engine the consensus engine
    * @returns how many were handed back and the parents they still miss
    */
@@ -85,15 +86,17 @@ export class RefeedSet {
         this.#held.delete(key);
         continue;
       }
-      if (engine.knows(h.id)) continue;
+      // Refused for good (now or earlier in this pass): left for `takeRefused`, so that the node
+      // learns of it and drops its copy, in memory and on disk.
+      if (engine.knows(h.id) || engine.refused(h.id)) continue;
       refed++;
       const r = engine.receive(h, true);
+      if (engine.refused(h.id)) continue;
       if (r.status === "pending") {
         for (const m of r.missing ?? []) missing.set(bytesToHex(m), m);
       } else if (r.status !== "rejected" || r.error?.code !== "MISSING_PARENTS") {
-        // Placed, blacklisted (a duplicate it does not hold) or invalid: nothing left to do.
-        // A full buffer (MISSING_PARENTS) keeps it for the next pass; an invalid ancestor
-        // blacklists it, so the next pass sees a duplicate and forgets it.
+        // Placed, or invalid without a blacklisting (a static check): nothing left to do.
+        // A full buffer (MISSING_PARENTS) keeps it for the next pass.
         this.#held.delete(key);
       }
     }

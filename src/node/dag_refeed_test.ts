@@ -130,3 +130,21 @@ Deno.test("RefeedSet hands over the buffered events the engine failed for an inv
   assert.equal(set.size, 0);
   assert.deepEqual(set.refeed(e), { refed: 0, missing: [] });
 });
+
+Deno.test("RefeedSet.refeed() leaves an event it refuses for good to takeRefused()", () => {
+  const e = engine(2);
+  const set = new RefeedSet();
+  const [h0, h1] = chain(2) as [EventHeader, EventHeader];
+  // A forged vote mask on an event that waits for its parent: only insertion can tell.
+  const forged = { ...h1, voteMask: h1.voteMask ^ 1n };
+  set.track(forged, e.receive(forged, true));
+  steps(e, 3);
+  assert.equal(e.knows(forged.id), false, "dropped from the engine's buffer");
+  assert.equal(e.receive(h0, true).status, "inserted");
+  // Re-fed: inserted and refused (FORGED_VOTE_MASK). The node must still learn of it.
+  assert.equal(set.refeed(e).refed, 1);
+  assert.equal(e.refused(forged.id), true);
+  assert.equal(set.size, 1, "kept until the node takes it");
+  assert.deepEqual(set.takeRefused(e), [bytesToHex(forged.id)]);
+  assert.equal(set.size, 0);
+});

@@ -116,7 +116,12 @@ export function parseGenesis(json: unknown, path: string): Genesis {
     try {
       decodeAddress(String(r["address"]), params);
     } catch (e) {
-      throw bad(path, `allocations/${i}/address: ${(e as Error).message}`);
+      // Devnet addresses were "tpc1…" (testnet's prefix) before ADR 0059: say what to do.
+      const hint = params.name === "devnet" && String(r["address"]).toLowerCase().startsWith("tpc1")
+        ? ` (devnet addresses start with "${params.hrp}1" since ADR 0059; devnet data is ` +
+          `disposable: remove the devnet data directory to start over, docs/operations.md)`
+        : "";
+      throw bad(path, `allocations/${i}/address: ${(e as Error).message}${hint}`);
     }
   });
   const file: GenesisFile = {

@@ -38,6 +38,17 @@ Deno.test("parseGenesis() rejects bad committees, notes, networks and allocation
   expectInvalid({ ...ok, genesis_note: 5 }, /genesis_note/);
   expectInvalid({ ...ok, allocations: [{ address: ADDR, amount: "0" }] }, /amount/);
   expectInvalid({ ...ok, allocations: [{ address: "pc1xyz", amount: "1" }] }, /address/);
+  // A devnet genesis written before devnet had its own prefix (tpc1…, ADR 0059) is refused with
+  // what to do; so is a devnet address in a testnet genesis.
+  const pk = { type: "key" as const, pubkey: new Uint8Array(32).fill(2) };
+  expectInvalid(
+    { ...ok, allocations: [{ address: encodeAddress(pk, "testnet"), amount: "1" }] },
+    /allocations\/0\/address: .*prefix "tpc" \(testnet\), expected "dpc" \(devnet\).*remove the devnet/,
+  );
+  expectInvalid(
+    { ...ok, network: "testnet", allocations: [{ address: ADDR, amount: "1" }] },
+    /prefix "dpc" \(devnet\), expected "tpc" \(testnet\)/,
+  );
 });
 
 Deno.test("genesisStateAnchor() gives each allocation a distinct tier-0 output", () => {

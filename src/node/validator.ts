@@ -41,6 +41,7 @@ import {
   fromSignedHeader,
 } from "../consensus/mod.ts";
 import { RefeedSet } from "./dag_refeed.ts";
+import { deleteStoredEvents } from "./dag_store.ts";
 import { AntiEntropy } from "./anti_entropy.ts";
 import { ParentFetcher } from "./parent_fetch.ts";
 import {
@@ -199,6 +200,8 @@ interface EventRec {
   readonly header: EventHeader;
   readonly txs: StateTx[];
   readonly txBytes: Uint8Array[];
+  /** Slot of its body in the stored DAG (`["dag", slot, chunk]`), once written. */
+  slot?: number;
 }
 
 /** A mempool entry (src/node/mempool.ts). */
@@ -445,7 +448,10 @@ export class ValidatorService implements Component {
   #creating = false;
   #seenAt: number[] = [];
   #ticksSinceEvent = 0;
-  #unsaved: Uint8Array[] = [];
+  /** Events kept since the last save, in receipt order (their bodies go to the stored DAG). */
+  #unsaved: EventRec[] = [];
+  /** Consensus resumed from a snapshot checkpoint (ADR 0076): pre-window forks can exist. */
+  #resumed = false;
   #pump: Promise<void> | null = null;
 
   /**
@@ -770,7 +776,10 @@ export class ValidatorService implements Component {
     this.#replayTo = db.committedAnchor;
     // Started from an imported snapshot: resume consensus at its anchor (ADR 0076).
     const checkpoint = await loadCheckpoint(kv);
-    if (checkpoint !== null) await this.#resumeFromCheckpoint(checkpoint, db.committedAnchor);
+    if (checkpoint !== null) {
+      await this.#resumeFromCheckpoint(checkpoint, db.committedAnchor);
+      this.#resumed = true;
+    }
     const stored: { n: bigint; parts: Uint8Array[] }[] = [];
     for await (const e of kv.list<Uint8Array>({ prefix: ["dag"] })) {
       const n = e.key[1] as bigint;
@@ -779,7 +788,8 @@ export class ValidatorService implements Component {
       else stored.push({ n, parts: [e.value] });
     }
     for (const { n, parts } of stored) {
-      this.#dagCount++;
+      // The highest slot plus one, not a count: slots of refused events were deleted (gaps).
+      this.#dagCount = Number(n) + 1;
       const body = parts.length === 1 ? parts[0]! : concatBytes(...parts);
       let rec: EventRec;
       try {
@@ -792,6 +802,7 @@ export class ValidatorService implements Component {
           detail: `stored event ${n} does not decode: ${(err as Error).message}`,
         });
       }
+      rec.slot = Number(n);
       await this.#insert(rec, false);
     }
     const durable = this.#records.get(db.committedAnchor);
@@ -970,18 +981,29 @@ export class ValidatorService implements Component {
     // Held while the engine decides: an insertion it cascades into may finalize anchors.
     this.#events.set(key, rec);
     this.#verified.add(key);
+    const before = this.#refusals();
     const r = this.#engine.receive(rec.header, true);
     this.#refeed.track(rec.header, r);
     // Refused for good (an invalid event, a child of one, or a resend of either, which the engine
     // answers as a duplicate): kept neither in memory nor on disk, else a Byzantine seat signing
     // refused events grows both without bound. A full pending buffer (MISSING_PARENTS, not
     // blacklisted) is no verdict: the re-feed hands that event back later (dag_refeed.ts).
-    const refused = this.#engine.refused(rec.header.id) ||
+    const blacklisted = this.#engine.refused(rec.header.id);
+    const refused = blacklisted ||
       (r.status === "rejected" && r.error?.code !== "MISSING_PARENTS");
     if (refused) {
       this.#events.delete(key);
       this.#verified.delete(key);
-    } else if (persist) this.#unsaved.push(rec.body);
+      // Replay of a store written before refused events were dropped: the body goes now. Not a
+      // pre-window fork: whether one is accepted depends on what waits for it (ADR 0076).
+      if (rec.slot !== undefined && r.error?.code !== "PRE_WINDOW_FORK") {
+        await deleteStoredEvents(this.#kv(), [rec.slot]);
+      }
+    } else if (persist) this.#unsaved.push(rec);
+    // Buffered events this one failed (it was invalid, or a child it placed was) go at once. The
+    // engine counts every refusal, so the scan runs only after a new count; a refusal that does not
+    // blacklist (static checks: network, signature, ...) fails no waiting event.
+    if ((blacklisted || !refused) && this.#refusals() !== before) await this.#dropRefused();
     if (!refused && r.status !== "rejected") {
       this.#all?.consensus.events.inc();
       // Another seat carries these now: ours must not propose them again (fewer duplicates).
@@ -1007,7 +1029,7 @@ export class ValidatorService implements Component {
       const op = kv.atomic();
       let n = 0, bytes = 0;
       while (n < this.#unsaved.length && n < 200 && (n === 0 || bytes < 400_000)) {
-        const b = this.#unsaved[n]!;
+        const b = this.#unsaved[n]!.body;
         // Deno KV values are at most 64 KiB: larger bodies are split into numbered chunks.
         for (let i = 0, off = 0; off < b.length || i === 0; i++, off += DAG_CHUNK) {
           op.set(["dag", BigInt(this.#dagCount + n), i], b.subarray(off, off + DAG_CHUNK));
@@ -1017,6 +1039,7 @@ export class ValidatorService implements Component {
       }
       const r = await op.commit();
       if (!r.ok) throw new NodeError({ code: "STORE_COMMIT_REFUSED", what: "DAG events" });
+      for (let i = 0; i < n; i++) this.#unsaved[i]!.slot = this.#dagCount + i;
       this.#dagCount += n;
       this.#unsaved.splice(0, n);
     }
@@ -1025,12 +1048,10 @@ export class ValidatorService implements Component {
   /** Hands back to the engine the buffered events it dropped (dag_refeed.ts); serial queue only. */
   async #refeedDropped(): Promise<void> {
     if (this.#refeed.size === 0) return;
-    // Buffered events the engine failed since (an invalid parent arrived): not kept in memory.
-    for (const k of this.#refeed.takeRefused(this.#engine)) {
-      this.#events.delete(k);
-      this.#verified.delete(k);
-    }
+    await this.#dropRefused();
     const { refed, missing } = this.#refeed.refeed(this.#engine);
+    // A re-fed event may fail with an invalid ancestor, or fail children that waited on it.
+    await this.#dropRefused();
     if (refed === 0) return;
     this.#log.info("Re-fed events the consensus buffer had dropped", {
       refed,
@@ -1038,6 +1059,54 @@ export class ValidatorService implements Component {
     });
     if (missing.length > 0 && this.#p2p !== null) void this.#fetchMissing(missing);
     await this.#drainAnchors();
+  }
+
+  /**
+   * Drops the buffered events the engine has failed since they were kept (a parent, or an ancestor,
+   * turned out invalid: the cascade of ADR 0078's addendum) from memory, from the unsaved queue and
+   * from the stored DAG, so that a restart does not replay them. Serial queue only.
+   */
+  async #dropRefused(): Promise<void> {
+    const gone = this.#refeed.takeRefused(this.#engine);
+    if (gone.length === 0) return;
+    const slots: number[] = [];
+    const unsaved = new Set<EventRec>();
+    for (const k of gone) {
+      const rec = this.#events.get(k);
+      this.#events.delete(k);
+      this.#verified.delete(k);
+      if (rec === undefined || this.#replayNeeds(rec.header)) continue;
+      if (rec.slot !== undefined) slots.push(rec.slot);
+      else unsaved.add(rec);
+    }
+    if (unsaved.size > 0) this.#unsaved = this.#unsaved.filter((r) => !unsaved.has(r));
+    if (slots.length > 0) await deleteStoredEvents(this.#kv(), slots);
+    this.#log.debug("Dropped events refused while they waited", {
+      events: gone.length,
+      stored: slots.length,
+    });
+  }
+
+  /**
+   * Whether a restart needs this refused event's body all the same: an engine restored from a
+   * checkpoint accepts a second event at a pre-window (creator, seq) only while a buffered event
+   * waits for it (ADR 0076, "Bounds"). A refused child citing an event at a forked slot stays
+   * stored, else the replay would refuse that fork and stall every event built on it.
+   */
+  #replayNeeds(h: EventHeader): boolean {
+    if (!this.#resumed) return false;
+    for (const p of h.selfParent === null ? h.parents : [h.selfParent, ...h.parents]) {
+      const ph = this.#engine.get(p);
+      if (ph !== undefined && this.#engine.eventsAt(ph.creator, ph.seq).length > 1) return true;
+    }
+    return false;
+  }
+
+  /** Consensus refusals counted so far (all codes): a change means the engine refused something. */
+  #refusals(): number {
+    let n = 0;
+    for (const v of Object.values(this.#engine.rejectedCounts())) n += v;
+    return n;
   }
 
   async #fetchMissing(ids: readonly Uint8Array[]): Promise<void> {

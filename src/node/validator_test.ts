@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { encodeAddress } from "../codec/mod.ts";
-import { MethodRegistry } from "../rpc/mod.ts";
+import { MethodRegistry, RPC_ERROR, RpcError } from "../rpc/mod.ts";
 import { faucetTransfer } from "./devnet.ts";
 import { oneSeatGenesis, oneSeatOptions, testKey, until } from "./_testing.ts";
 import { decodeEventBody, encodeEventBody, ValidatorService } from "./validator.ts";
@@ -119,6 +119,23 @@ Deno.test("ValidatorService RPCs answer bad params and unknown objects with JSON
   const h = await open(dir);
   try {
     await assert.rejects(h.call("get_balance", { address: "nope" }), /Invalid address/);
+    // A testnet address on this devnet node: refused as bad params, not read as an empty balance.
+    const testnetAddr = encodeAddress({ type: "key", pubkey: faucet.publicKey }, "testnet");
+    for (const method of ["get_balance", "get_utxos", "get_history"]) {
+      await assert.rejects(
+        h.call(method, { address: testnetAddr }),
+        (e: unknown) =>
+          e instanceof RpcError && e.code === RPC_ERROR.INVALID_PARAMS &&
+          /prefix "tpc" \(testnet\), expected "dpc" \(devnet\)/.test(e.message),
+        method,
+      );
+    }
+    await assert.rejects(
+      h.call("get_mint_template", { payout: testnetAddr, tier: 0 }),
+      (e: unknown) =>
+        e instanceof RpcError && e.code === RPC_ERROR.INVALID_PARAMS &&
+        /Invalid payout address: .*expected "dpc" \(devnet\)/.test(e.message),
+    );
     await assert.rejects(h.call("get_event", { id: "00".repeat(32) }), /Unknown event/);
     await assert.rejects(h.call("get_anchor", { index: 1_000_000 }), /Unknown anchor/);
     await assert.rejects(h.call("submit_tx", { tx: "00" }), /Malformed/);

@@ -35,6 +35,7 @@ export {
   isHrp,
   MAINNET,
   NETWORK_NAMES,
+  networkByHrp,
   networkById,
   type NetworkMintParams,
   type NetworkName,

@@ -16,8 +16,11 @@ export interface NetworkParams {
   readonly name: NetworkName;
   /** u32 network id carried by every transaction, event, mint and anchor. */
   readonly networkId: number;
-  /** Bech32m human-readable part of addresses: `pc` on mainnet, `tpc` on test networks. */
-  readonly hrp: "pc" | "tpc";
+  /**
+   * Bech32m human-readable part of addresses: `pc` on mainnet, `tpc` on testnet, `dpc` on devnet
+   * (one per network, none a prefix of another: ADR 0059).
+   */
+  readonly hrp: "pc" | "tpc" | "dpc";
   /** Mint maturity per tier 0/1/2, in finalized anchors. */
   readonly maturityAnchors: readonly [bigint, bigint, bigint];
   /** Anchors between an unbond transaction and the release of the bond. */
@@ -115,7 +118,8 @@ export const DEVNET: NetworkParams = Object.freeze({
   ...MAINNET,
   name: "devnet",
   networkId: 3,
-  hrp: "tpc",
+  // Its own prefix, so that a devnet address pasted into a testnet wallet is refused (ADR 0059).
+  hrp: "dpc",
   maturityAnchors: Object.freeze([50n, 100n, 200n] as const),
   unbondingAnchors: 600n,
   evidenceWindowAnchors: 400n,
@@ -149,7 +153,7 @@ export const NETWORK_NAMES: readonly NetworkName[] = Object.freeze([
 /** A Bech32m human-readable part used by a built-in network. */
 export type Hrp = NetworkParams["hrp"];
 
-/** Every HRP a built-in network uses (`pc`, `tpc`), without repeats. */
+/** Every HRP a built-in network uses (`pc`, `tpc`, `dpc`), in network order, without repeats. */
 export const HRPS: readonly Hrp[] = Object.freeze([
   ...new Set(NETWORK_NAMES.map((name) => NETWORKS[name].hrp)),
 ]);
@@ -158,7 +162,7 @@ export const HRPS: readonly Hrp[] = Object.freeze([
  * Whether a string is the HRP of a built-in network.
  *
  * @param prefix Bech32m human-readable part to test.
- * @returns `true` for `pc` and `tpc`.
+ * @returns `true` for `pc`, `tpc` and `dpc`.
  * @example
  * ```ts
  * import { isHrp } from "./mod.ts";
@@ -205,4 +209,19 @@ export function networkParams(name: string): NetworkParams {
  */
 export function networkById(id: number): NetworkParams | undefined {
   return NETWORK_NAMES.map((name) => NETWORKS[name]).find((n) => n.networkId === id);
+}
+
+/**
+ * Look up a built-in network by the Bech32m HRP of its addresses.
+ *
+ * @param hrp Human-readable part (lowercase, as a decoder returns it).
+ * @returns The parameters, or `undefined` for a prefix no built-in network uses.
+ * @example
+ * ```ts
+ * import { networkByHrp } from "./mod.ts";
+ * networkByHrp("dpc")?.name; // "devnet"
+ * ```
+ */
+export function networkByHrp(hrp: string): NetworkParams | undefined {
+  return NETWORK_NAMES.map((name) => NETWORKS[name]).find((n) => n.hrp === hrp);
 }

@@ -15,6 +15,7 @@ import {
   MAX_POW_TARGET,
   MAX_SUPPLY_UNITS,
   NETWORK_NAMES,
+  networkByHrp,
   networkById,
   networkParams,
   NETWORKS,
@@ -64,7 +65,7 @@ Deno.test("networkParams() returns frozen per-network parameters", () => {
   assert.deepStrictEqual(DEVNET.maturityAnchors, [50n, 100n, 200n]);
   assert.equal(MAINNET.hrp, "pc");
   assert.equal(TESTNET.hrp, "tpc");
-  assert.equal(DEVNET.hrp, "tpc");
+  assert.equal(DEVNET.hrp, "dpc");
   for (const n of Object.values(NETWORKS)) {
     assert.ok(Object.isFrozen(n), n.name);
     assert.ok(n.evidenceWindowAnchors < n.unbondingAnchors, `${n.name}: evidence before unbonding`);
@@ -143,8 +144,29 @@ Deno.test("halvings stop short of the cap and the tail closes the gap exactly on
 Deno.test("NETWORK_NAMES, HRPS and isHrp() list the built-in networks", () => {
   assert.deepStrictEqual(NETWORK_NAMES, ["mainnet", "testnet", "devnet"]);
   assert.deepStrictEqual(NETWORK_NAMES, Object.keys(NETWORKS));
-  assert.deepStrictEqual(HRPS, ["pc", "tpc"]);
+  assert.deepStrictEqual(HRPS, ["pc", "tpc", "dpc"]);
   assert.ok(Object.isFrozen(NETWORK_NAMES) && Object.isFrozen(HRPS));
-  assert.ok(isHrp("pc") && isHrp("tpc"));
-  assert.ok(!isHrp("bc") && !isHrp("PC") && !isHrp(""));
+  assert.ok(isHrp("pc") && isHrp("tpc") && isHrp("dpc"));
+  assert.ok(!isHrp("bc") && !isHrp("PC") && !isHrp("") && !isHrp("pcrt"));
+  for (const name of NETWORK_NAMES) {
+    assert.equal(networkByHrp(NETWORKS[name].hrp), NETWORKS[name]);
+  }
+  assert.equal(networkByHrp("DPC"), undefined);
+  assert.equal(networkByHrp("bc"), undefined);
+});
+
+Deno.test("every network has its own HRP, valid for Bech32m and not a prefix of another", () => {
+  // One HRP per network: an address tells which network it belongs to (ADR 0059).
+  assert.equal(HRPS.length, NETWORK_NAMES.length);
+  for (const a of HRPS) {
+    // BIP-173/350 allow ASCII 33..126; lowercase letters only keeps addresses one-case and
+    // free of the separator "1". 62/63 characters with a 32-byte program stay under 90.
+    assert.match(a, /^[a-z]{2,4}$/);
+    assert.ok(a.length + 1 + 1 + 52 + 6 <= 90, a);
+    for (const b of HRPS) {
+      // A reader (or a sloppy startsWith check) that sees one HRP at the start must not be
+      // looking at another network's address: "pcrt" would start with mainnet's "pc".
+      if (a !== b) assert.ok(!b.startsWith(a), `${a} is a prefix of ${b}`);
+    }
+  }
 });

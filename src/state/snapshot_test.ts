@@ -6,7 +6,7 @@ import { StateError } from "./errors.ts";
 import { MemoryStore } from "./store.ts";
 import { toHex } from "./_bytes.ts";
 import { concat } from "./_bytes.ts";
-import { Workload, WORKLOAD_NETWORK } from "./_workload.ts";
+import { Prng, Workload, WORKLOAD_NETWORK } from "./_workload.ts";
 
 const OPTS = { network: WORKLOAD_NETWORK, verifySignatures: false };
 
@@ -72,4 +72,37 @@ Deno.test("StateDb.importState() refuses a store that already holds committed st
   const store = new MemoryStore();
   await StateDb.importState(store, e);
   await assert.rejects(() => StateDb.importState(store, e), isCode("STATE_STORE_CORRUPT"));
+});
+
+Deno.test("restoreSnapshot() refuses every single-byte corruption and truncations throughout with a StateError", async () => {
+  // A small state (a few dozen entries) so that every byte position can be tried: header,
+  // anchor, root, count, keys, lengths and values. None may be accepted, and only the two
+  // snapshot codes may escape (the decoder is total).
+  const w = new Workload({ seed: 9, txsPerAnchor: 2, genesisMints: 4, mintsPerAnchor: 1 });
+  const e = new StateEngine(OPTS);
+  for (let i = 0; i < 3; i++) await e.applyAnchor(w.anchor());
+  const bytes = concat([...snapshotChunks(e)]);
+  assert.ok(e.size > 6, `${e.size} entries`);
+  const refused = (b: Uint8Array, what: string): void => {
+    assert.throws(
+      () => restoreSnapshot(b, OPTS),
+      (err: unknown) =>
+        err instanceof StateError &&
+        (err.code === "SNAPSHOT_ROOT_MISMATCH" || err.code === "SNAPSHOT_CORRUPT"),
+      what,
+    );
+  };
+  const rng = new Prng(17);
+  for (let i = 0; i < bytes.length; i++) {
+    const mask = i % 2 === 0 ? 1 << ((i >> 1) % 8) : 1 + rng.int(255);
+    const b = bytes.slice();
+    b[i]! ^= mask;
+    refused(b, `byte ${i} ^ ${mask}`);
+  }
+  // Every cut inside the 56-byte header and the first entry, then every third one (each restore
+  // costs a fresh commitment: keep the test within a few seconds).
+  for (let n = 0; n < bytes.length; n += n < 160 ? 1 : 3) {
+    refused(bytes.subarray(0, n), `truncated to ${n}`);
+  }
+  assert.equal(toHex(restoreSnapshot(bytes, OPTS, e.root()).root()), toHex(e.root()));
 });

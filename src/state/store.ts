@@ -101,10 +101,11 @@ export function checkBatch(mutations: readonly StoreMutation[], limits: StoreLim
   }
 }
 
+/** Type tags in Deno KV's order of key-part types: bytes < string < (number) < bigint. */
 function encodePart(p: StoreKeyPart): string {
-  if (typeof p === "string") return "s" + p;
-  if (typeof p === "bigint") return "n" + p.toString(16).padStart(17, "0");
-  return "b" + toHex(p);
+  if (typeof p === "string") return "1" + p;
+  if (typeof p === "bigint") return "3" + p.toString(16).padStart(17, "0");
+  return "0" + toHex(p);
 }
 
 function encodeKey(key: StoreKey): string {
@@ -143,7 +144,9 @@ export class MemoryStore implements Store {
 
   async *list(prefix: StoreKey): AsyncIterable<{ key: StoreKey; value: Uint8Array }> {
     const p = encodeKey(prefix);
-    const keys = [...this.#data.keys()].filter((k) => k.startsWith(p)).sort();
+    // Like Deno KV: keys strictly below the prefix, not the prefix key itself.
+    const keys = [...this.#data.keys()].filter((k) => k.length > p.length && k.startsWith(p))
+      .sort();
     for (const k of keys) {
       const e = this.#data.get(k);
       if (e !== undefined) yield e;
@@ -151,7 +154,11 @@ export class MemoryStore implements Store {
   }
 
   commit(mutations: readonly StoreMutation[]): Promise<void> {
-    checkBatch(mutations, this.limits);
+    try {
+      checkBatch(mutations, this.limits);
+    } catch (e) {
+      return Promise.reject(e); // like KvStore: a refused batch rejects, it does not throw
+    }
     if (this.commits >= this.crashAfterCommits) {
       return Promise.reject(new Error("Simulated crash: commit not applied"));
     }

@@ -28,7 +28,7 @@ export interface WalletKey {
   predicate: Predicate;
   /** 32-byte predicate commitment (the address program). */
   commitment: Uint8Array;
-  /** Bech32m address (pc1… / tpc1…). */
+  /** Bech32m address (pc1… mainnet, tpc1… testnet, dpc1… devnet). */
   address: string;
 }
 

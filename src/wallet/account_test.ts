@@ -52,6 +52,29 @@ Deno.test("WalletAccount rejects bad mnemonics, chains and indices", () => {
   assert.throws(() => a.key(0, 2 ** 31), RangeError);
 });
 
+Deno.test("addressToPredicate() refuses a devnet address on testnet and a testnet one on devnet", () => {
+  const dev = WalletAccount.fromMnemonic(MNEMONIC, "devnet").receiveKey(0).address;
+  const test = WalletAccount.fromMnemonic(MNEMONIC, "testnet").receiveKey(0).address;
+  assert.match(dev, /^dpc1/);
+  assert.match(test, /^tpc1/);
+  for (
+    const [address, network, other] of [[dev, "testnet", "devnet"], [
+      test,
+      "devnet",
+      "testnet",
+    ]] as const
+  ) {
+    assert.throws(
+      () => addressToPredicate(address, network),
+      (e: unknown) =>
+        e instanceof WalletError && e.code === "BAD_ADDRESS" &&
+        e.message.includes(`(${other}), expected`) && e.message.includes(`(${network})`),
+      `${other} address on ${network}`,
+    );
+    assert.equal(addressToPredicate(address, other).type, "commit");
+  }
+});
+
 Deno.test("addressToPredicate() rejects other networks and garbage with BAD_ADDRESS", () => {
   const main = WalletAccount.fromMnemonic(MNEMONIC, "mainnet").receiveKey(0).address;
   for (const bad of [main, "tpc1qqqq", "", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"]) {

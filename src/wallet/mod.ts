@@ -1,5 +1,5 @@
 /**
- * Wallet core: BIP-39 accounts with Bech32m (pc1…/tpc1…) addresses, a JSON-RPC client for the
+ * Wallet core: BIP-39 accounts with Bech32m (pc1…/tpc1…/dpc1…) addresses, a JSON-RPC client for the
  * node's wallet methods, deterministic coin selection and transaction building, PSPT (partially
  * signed transactions: create, update, sign, MuSig2, combine, finalize, extract; binary and
  * base64), and the {@linkcode Wallet} facade. Secret keys stay in the signer (src/signer).
