@@ -105,6 +105,14 @@ if (import.meta.main) {
         console.error(line);
       }
     },
+  }).catch((e: unknown) => {
+    // A typed refusal (an old devnet directory, a genesis of another committee, a busy port):
+    // its code and message are the whole story, not a stack trace.
+    const code = (e as { code?: unknown })?.code;
+    if (typeof code !== "string") throw e;
+    if (tty) console.error("");
+    console.error(`devnet: ${code}: ${(e as Error).message}`);
+    Deno.exit(1);
   });
   if (tty) console.error("");
   console.log(JSON.stringify({ devnet: "summary", ...summary }));
