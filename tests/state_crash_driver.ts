@@ -4,7 +4,11 @@
  * committing each. Prints `R <anchor> <root>` after recovery, `S` after every store commit and
  * `C <anchor> <root>` after every anchor commit, `DONE` at the end.
  *
- * Usage: deno run -A --unstable-kv tests/state_crash_driver.ts <db path> <seed> <anchors> <txs>
+ * With a fifth argument k the driver SIGKILLs itself right after the k-th store commit that wrote
+ * log chunks but not the committed pointer: a deterministic kill in the middle of a flush, before
+ * that anchor's commit point.
+ *
+ * Usage: deno run -A --unstable-kv tests/state_crash_driver.ts <db path> <seed> <anchors> <txs> [k]
  * @module
  */
 import { bytesToHex } from "@noble/hashes/utils.js";
@@ -17,7 +21,7 @@ import {
 } from "../src/state/mod.ts";
 import { Workload, WORKLOAD_NETWORK } from "../src/state/_workload.ts";
 
-const [path, seedS, anchorsS, txsS] = Deno.args;
+const [path, seedS, anchorsS, txsS, selfKillS] = Deno.args;
 if (path === undefined || seedS === undefined || anchorsS === undefined || txsS === undefined) {
   throw new TypeError("Usage: state_crash_driver.ts <db path> <seed> <anchors> <txs>");
 }
@@ -30,6 +34,10 @@ const hex = bytesToHex;
 const kv = await KvStore.open(path);
 /** Set once recovery is done: the commits of recovery itself only delete garbage. */
 let recovered = false;
+/** Mid-flush commits (log chunks without the committed pointer) left before the self-kill. */
+let selfKill = selfKillS === undefined ? Infinity : Number(selfKillS);
+const midFlush = (m: readonly StoreMutation[]): boolean =>
+  m.some((x) => x.type === "set" && x.key[1] === "w") && !m.some((x) => x.key[2] === "committed");
 /** Reports every atomic commit after recovery, so the parent can kill us between (or during) any two. */
 const store: Store = {
   // Few mutations per atomic commit: more commit boundaries for the parent to kill at.
@@ -39,6 +47,7 @@ const store: Store = {
   commit: async (m: readonly StoreMutation[]) => {
     await kv.commit(m);
     if (recovered) out("S");
+    if (recovered && midFlush(m) && --selfKill === 0) Deno.kill(Deno.pid, "SIGKILL");
   },
   close: () => kv.close(),
 };

@@ -2,7 +2,9 @@
  * Crash safety of the state commit protocol on Deno KV: run the engine in a subprocess, SIGKILL
  * it at a pseudo-random store commit during heavy apply/flush, restart it, and check that the
  * recovered anchor's root equals an uninterrupted in-process reference run, that nothing
- * committed was lost, and that finishing the run reaches the reference's final root.
+ * committed was lost, and that finishing the run reaches the reference's final root. Each seed
+ * starts with a deterministic self-kill in the middle of a flush (log chunks written, committed
+ * pointer not), which recovery must roll back to exactly the previous anchor.
  */
 import { bytesToHex } from "@noble/hashes/utils.js";
 import assert from "node:assert/strict";
@@ -28,10 +30,24 @@ interface Run {
   killed: boolean;
 }
 
-/** Run the driver; SIGKILL it right after the `killAfter`-th store commit line (if reached). */
-async function drive(db: string, seed: number, killAfter: number): Promise<Run> {
+/**
+ * Run the driver; SIGKILL it right after the `killAfter`-th store commit line (if reached), or
+ * let it SIGKILL itself after its `selfKill`-th mid-flush store commit.
+ */
+async function drive(db: string, seed: number, killAfter: number, selfKill?: number): Promise<Run> {
+  const args = [
+    "run",
+    "-A",
+    "--unstable-kv",
+    DRIVER,
+    db,
+    String(seed),
+    String(ANCHORS),
+    String(TXS),
+  ];
+  if (selfKill !== undefined) args.push(String(selfKill));
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-kv", DRIVER, db, String(seed), String(ANCHORS), String(TXS)],
+    args,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -54,6 +70,10 @@ async function drive(db: string, seed: number, killAfter: number): Promise<Run> 
   }
   const status = await child.status;
   const err = await stderr;
+  if (selfKill !== undefined) {
+    assert.equal(status.signal, "SIGKILL", `driver seed ${seed} did not kill itself: ${err}`);
+    return { lines, killed: true };
+  }
   if (!killed) assert.equal(status.code, 0, `driver seed ${seed} failed: ${err}`);
   return { lines, killed };
 }
@@ -63,18 +83,25 @@ Deno.test({
   ignore: Deno.build.os === "windows",
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "pc_state_crash_" });
-    let kills = 0;
+    let kills = 0, midFlushKills = 0;
     try {
       for (const seed of SEEDS) {
         const ref = await reference(seed);
         const db = `${dir}/seed${seed}.sqlite`;
         const rng = new Prng(seed * 7919);
-        // Two kills per seed at increasing store-commit counts, then a clean finish.
+        // A self-kill mid-flush, two kills at random store commits, then a clean finish.
         let lastCommitted = -1;
-        for (let k = 0; k < 2; k++) {
+        for (let k = 0; k < 3; k++) {
           // A whole run makes ~20 store commits (ADR 0034 slices included): kill inside it.
+          // Every anchor's log takes at least two commits, so the self-kill is always reached.
+          const selfKill = k === 0 ? 1 + rng.int(ANCHORS) : undefined;
           const killAfter = 1 + rng.int(ANCHORS * 3);
-          const run = await drive(db, seed, killAfter);
+          const run = await drive(
+            db,
+            seed,
+            selfKill === undefined ? killAfter : Infinity,
+            selfKill,
+          );
           if (run.killed) kills++;
           const r = run.lines.find((l) => l.startsWith("R "));
           assert.ok(r !== undefined, `seed ${seed}: no recovery line`);
@@ -84,6 +111,15 @@ Deno.test({
             recovered >= lastCommitted,
             `seed ${seed}: lost anchor ${lastCommitted} (recovered ${recovered})`,
           );
+          if (k === 1) {
+            // After the mid-flush self-kill: its partial anchor is rolled back, nothing more.
+            assert.equal(
+              recovered,
+              lastCommitted,
+              `seed ${seed}: mid-flush anchor not rolled back`,
+            );
+            midFlushKills++;
+          }
           if (recovered >= 0) {
             assert.equal(
               rroot,
@@ -109,7 +145,8 @@ Deno.test({
         assert.equal(Number(last[1]), ANCHORS - 1, `seed ${seed}: finished`);
         assert.equal(last[2], ref[ANCHORS - 1], `seed ${seed}: final root`);
       }
-      assert.ok(kills >= SEEDS.length, `only ${kills} runs were killed`);
+      assert.ok(kills >= 2 * SEEDS.length, `only ${kills} runs were killed`);
+      assert.equal(midFlushKills, SEEDS.length);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

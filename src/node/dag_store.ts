@@ -7,9 +7,11 @@
  * turned out invalid) may already have a slot; its chunks are deleted here, so that a Byzantine seat
  * cannot grow a node's disk with signed children of refused events, and a restart does not replay
  * them. Deleted slots leave gaps: the next slot after a replay is the highest stored one plus one,
- * never the number of stored events (that would overwrite the last ones).
+ * never the number of stored events (that would overwrite the last ones). One exception stays
+ * stored: see {@linkcode citesForkedSlot}.
  * @module
  */
+import type { ConsensusEngine, EventHeader } from "../consensus/mod.ts";
 import { NodeError } from "./errors.ts";
 
 /** Key prefix of the stored DAG in the node's `chain.kv`. */
@@ -61,4 +63,36 @@ export async function deleteStoredEvents(kv: Deno.Kv, slots: readonly number[]):
   }
   await commit();
   return deleted;
+}
+
+/**
+ * Whether a refused event names a parent at a forked (seat, seq) slot. On an engine restored from a
+ * checkpoint, a second event at a pre-window slot is inserted only while a buffered event waits for
+ * it (ADR 0076, "Bounds"); if that waiting child is refused later and deleted, the replay after a
+ * restart refuses the fork (`PRE_WINDOW_FORK`) and every event built on it waits for ever. Such a
+ * child therefore keeps its stored body (the node still drops it from memory).
+ * @param engine the consensus engine (`get`, `eventsAt`)
+ * @param h the refused event
+ * @returns true when a parent it names is in the DAG at a slot holding more than one event
+ * @example
+ * ```ts
+ * import { ConsensusEngine } from "../consensus/mod.ts";
+ * import { citesForkedSlot } from "./dag_store.ts";
+ * const e = new ConsensusEngine({ network: 1, shard: 0, committeeSize: 1,
+ *   genesisId: new Uint8Array(32), verifySignature: () => true });
+ * const h = { id: new Uint8Array(32).fill(2), network: 1, shard: 0, creator: 0, seq: 1,
+ *   selfParent: new Uint8Array(32).fill(1), parents: [], voteMask: 0n,
+ *   payloadRoot: new Uint8Array(32), signature: new Uint8Array(64) };
+ * console.assert(!citesForkedSlot(e, h));
+ * ```
+ */
+export function citesForkedSlot(
+  engine: Pick<ConsensusEngine, "get" | "eventsAt">,
+  h: EventHeader,
+): boolean {
+  for (const p of h.selfParent === null ? h.parents : [h.selfParent, ...h.parents]) {
+    const ph = engine.get(p);
+    if (ph !== undefined && engine.eventsAt(ph.creator, ph.seq).length > 1) return true;
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { deleteStoredEvents } from "./dag_store.ts";
+import { ConsensusEngine, type EventHeader } from "../consensus/mod.ts";
+import { citesForkedSlot, deleteStoredEvents } from "./dag_store.ts";
 
 /** Stored-DAG slots as the validator writes them: `chunks` numbered values per slot. */
 async function fill(kv: Deno.Kv, slots: number[], chunks: number): Promise<void> {
@@ -52,4 +53,50 @@ Deno.test("deleteStoredEvents() rejects a bad slot before deleting anything", as
   } finally {
     kv.close();
   }
+});
+
+/** A one-seat event header; signatures are not checked by the engines below. */
+function header(id: number, seq: number, selfParent: Uint8Array | null): EventHeader {
+  return {
+    id: new Uint8Array(32).fill(id),
+    network: 1,
+    shard: 0,
+    creator: 0,
+    seq,
+    selfParent,
+    parents: [],
+    voteMask: 0n,
+    payloadRoot: new Uint8Array(32),
+    signature: new Uint8Array(64),
+  };
+}
+
+function oneSeatEngine(): ConsensusEngine {
+  return new ConsensusEngine({
+    network: 1,
+    shard: 0,
+    committeeSize: 1,
+    genesisId: new Uint8Array(32),
+    verifySignature: () => true,
+  });
+}
+
+Deno.test("citesForkedSlot() is true only for a parent at a slot holding two events", () => {
+  const a = header(1, 0, null);
+  const b = header(2, 0, null);
+  const e = oneSeatEngine();
+  assert.equal(e.receive(a, true).status, "inserted");
+  const child = header(3, 1, a.id);
+  assert.equal(citesForkedSlot(e, child), false, "one event at seq 0");
+  // The seat signs a second seq 0 (equivocation): both are in the DAG.
+  assert.equal(e.receive(b, true).status, "inserted");
+  assert.equal(e.eventsAt(0, 0).length, 2);
+  assert.equal(citesForkedSlot(e, child), true, "self-parent at the forked slot");
+  assert.equal(citesForkedSlot(e, { ...child, selfParent: b.id }), true);
+  assert.equal(citesForkedSlot(e, header(4, 1, new Uint8Array(32).fill(9))), false, "unknown");
+  assert.equal(
+    citesForkedSlot(e, { ...header(5, 0, null), parents: [a.id] }),
+    true,
+    "other parent",
+  );
 });

@@ -41,7 +41,7 @@ import {
   fromSignedHeader,
 } from "../consensus/mod.ts";
 import { RefeedSet } from "./dag_refeed.ts";
-import { deleteStoredEvents } from "./dag_store.ts";
+import { citesForkedSlot, deleteStoredEvents } from "./dag_store.ts";
 import { AntiEntropy } from "./anti_entropy.ts";
 import { ParentFetcher } from "./parent_fetch.ts";
 import {
@@ -1000,10 +1000,13 @@ export class ValidatorService implements Component {
         await deleteStoredEvents(this.#kv(), [rec.slot]);
       }
     } else if (persist) this.#unsaved.push(rec);
-    // Buffered events this one failed (it was invalid, or a child it placed was) go at once. The
-    // engine counts every refusal, so the scan runs only after a new count; a refusal that does not
-    // blacklist (static checks: network, signature, ...) fails no waiting event.
-    if ((blacklisted || !refused) && this.#refusals() !== before) await this.#dropRefused();
+    // Buffered events this one failed (it was invalid, or a child it placed was) go at once. Only
+    // an insertion or a blacklisting fails waiting events, and the engine counts every refusal, so
+    // the scan runs only then and after a new count: never for a static refusal or a full buffer,
+    // which a flooding peer could otherwise turn into one scan of the whole buffer per event.
+    if ((blacklisted || r.status === "inserted") && this.#refusals() !== before) {
+      await this.#dropRefused();
+    }
     if (!refused && r.status !== "rejected") {
       this.#all?.consensus.events.inc();
       // Another seat carries these now: ours must not propose them again (fewer duplicates).
@@ -1075,7 +1078,10 @@ export class ValidatorService implements Component {
       const rec = this.#events.get(k);
       this.#events.delete(k);
       this.#verified.delete(k);
-      if (rec === undefined || this.#replayNeeds(rec.header)) continue;
+      // A child a pre-window fork was inserted for: the replay needs it (dag_store.ts).
+      if (rec === undefined || (this.#resumed && citesForkedSlot(this.#engine, rec.header))) {
+        continue;
+      }
       if (rec.slot !== undefined) slots.push(rec.slot);
       else unsaved.add(rec);
     }
@@ -1085,21 +1091,6 @@ export class ValidatorService implements Component {
       events: gone.length,
       stored: slots.length,
     });
-  }
-
-  /**
-   * Whether a restart needs this refused event's body all the same: an engine restored from a
-   * checkpoint accepts a second event at a pre-window (creator, seq) only while a buffered event
-   * waits for it (ADR 0076, "Bounds"). A refused child citing an event at a forked slot stays
-   * stored, else the replay would refuse that fork and stall every event built on it.
-   */
-  #replayNeeds(h: EventHeader): boolean {
-    if (!this.#resumed) return false;
-    for (const p of h.selfParent === null ? h.parents : [h.selfParent, ...h.parents]) {
-      const ph = this.#engine.get(p);
-      if (ph !== undefined && this.#engine.eventsAt(ph.creator, ph.seq).length > 1) return true;
-    }
-    return false;
   }
 
   /** Consensus refusals counted so far (all codes): a change means the engine refused something. */

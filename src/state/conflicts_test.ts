@@ -2,12 +2,14 @@
  * No output is ever spent twice (docs/spec/transactions.md §5.2 step 4): re-spends injected at
  * random into a valid workload (against an earlier anchor's state, later in the same anchor in
  * another event, or an input repeated inside one transaction) are all skipped with their code,
- * and the roots are exactly those of the workload without them.
+ * and the roots are exactly those of the workload without them. Anchors themselves apply only in
+ * index order: a replayed, skipped or reordered anchor is refused and changes nothing.
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { toHex } from "./_bytes.ts";
 import { StateEngine } from "./engine.ts";
+import { StateError } from "./errors.ts";
 import { Prng, transferTx, Workload, WORKLOAD_NETWORK } from "./_workload.ts";
 import type { FinalizedAnchor, StateTx } from "./types.ts";
 
@@ -88,5 +90,39 @@ Deno.test("StateEngine.applyAnchor() refuses every re-spend, within an anchor an
       },
     ),
     { seed: 3141, numRuns: 30 },
+  );
+});
+
+Deno.test("StateEngine.applyAnchor() refuses a replayed, skipped or reordered anchor and changes nothing (property)", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 1 << 30 }),
+      fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 12 }),
+      async (seed, tries) => {
+        const w = new Workload({ seed, txsPerAnchor: 12, invalidPerMille: 50 });
+        const list: FinalizedAnchor[] = Array.from({ length: 10 }, () => w.anchor());
+        const ref = new StateEngine(OPTS);
+        const roots: string[] = [];
+        for (const a of list) roots.push(toHex((await ref.applyAnchor(a)).root));
+        const e = new StateEngine(OPTS);
+        let t = 0;
+        for (const [i, a] of list.entries()) {
+          // Before anchor i, offer some anchor j != i: always refused, state untouched.
+          const j = tries[t++ % tries.length]!;
+          if (j !== i) {
+            const before = toHex(e.root());
+            await assert.rejects(
+              () => e.applyAnchor(list[j]!),
+              (err: unknown) => err instanceof StateError && err.code === "STATE_ANCHOR_ORDER",
+              `seed ${seed}: anchor ${j} before ${i}`,
+            );
+            assert.equal(toHex(e.root()), before);
+            assert.equal(e.anchor, i - 1);
+          }
+          assert.equal(toHex((await e.applyAnchor(a)).root), roots[i], `seed ${seed}: anchor ${i}`);
+        }
+      },
+    ),
+    { seed: 2718, numRuns: 15 },
   );
 });
