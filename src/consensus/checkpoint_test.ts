@@ -221,6 +221,8 @@ Deno.test("restored engine: signed forks of pre-window seqs are bounded (one per
   const fresh = seqs.filter((s) => !listed.has(s)).length;
   assert.ok(grown() <= fresh, `grew by ${grown()} (bound ${fresh})`);
   assert.equal(resumed.pendingCount, 0);
+  // Pre-window events are marked only until inserted or dropped (ADR 0025).
+  assert.equal(resumed.bookkeeping().ancient, 0);
   assert.equal(resumed.rejectedCounts()["PRE_WINDOW_FORK"], FORKS * seqs.length - grown());
   // One equivocation proof per forked slot, by the Byzantine seat, two distinct signed events.
   const ev = resumed.takeEvidence();

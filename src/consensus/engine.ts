@@ -13,6 +13,7 @@ import { blake3 } from "../crypto/mod.ts";
 import { CROSS_LINK_MIN_COMMITTEE, MAX_COMMITTEE_SIZE, MAX_PARENTS } from "../params/mod.ts";
 import { CheckpointError, type ConsensusCheckpoint } from "./checkpoint.ts";
 import { ConsensusError, type ConsensusErrorCode } from "./errors.ts";
+import { FifoSet } from "./fifo_set.ts";
 import type { ConsensusConfig, ConsensusEvidence, EventHeader, FinalizedAnchor } from "./types.ts";
 
 const BIT: readonly bigint[] = Array.from({ length: 64 }, (_, i) => 1n << BigInt(i));
@@ -173,7 +174,6 @@ export class ConsensusEngine {
   readonly #coin: number;
   readonly #maxPendingSteps: number;
   readonly #maxPending: number;
-  readonly #maxRefused: number;
   readonly #recs: Rec[] = [];
   readonly #byKey = new Map<string, number>();
   /** Per seat: seq -> indices of events at that seq (more than one means a fork). */
@@ -206,12 +206,12 @@ export class ConsensusEngine {
    * Keys whose payload arrived before their header ({@linkcode payloadArrived}); at most
    * `maxPending`, oldest forgotten first. A received event's payload flag lives in its Pending.
    */
-  readonly #payloads = new Set<string>();
+  readonly #payloads: FifoSet;
   /**
-   * Refused-for-good key -> #lowestUndecided when refused, in refusal order (so the values never
-   * decrease): forgotten after REFUSED_ROUNDS decided rounds or beyond `maxRefused` (ADR 0025).
+   * Refused-for-good keys tagged with #lowestUndecided when refused, in refusal order (so tags
+   * never decrease): forgotten after REFUSED_ROUNDS decided rounds or beyond `maxRefused` (ADR 0025).
    */
-  readonly #rejectedKeys = new Map<string, number>();
+  readonly #rejectedKeys: FifoSet;
   #step = 0;
   readonly #rejected = new Map<ConsensusErrorCode, number>();
   readonly #roundOfOrdered = new Map<string, number>();
@@ -230,10 +230,15 @@ export class ConsensusEngine {
     }
     this.#maxPendingSteps = cfg.maxPendingSteps ?? 4096;
     this.#maxPending = cfg.maxPending ?? 65536;
-    this.#maxRefused = cfg.maxRefused ?? 16384;
-    if (!Number.isInteger(this.#maxRefused) || this.#maxRefused < 0) {
-      throw new RangeError(`Refused-id cap out of range: ${this.#maxRefused}`);
+    const maxRefused = cfg.maxRefused ?? 16384;
+    if (!Number.isInteger(maxRefused) || maxRefused < 0) {
+      throw new RangeError(`Refused-id cap out of range: ${maxRefused}`);
     }
+    this.#rejectedKeys = new FifoSet(maxRefused);
+    // An unbounded or odd maxPending (never validated) must not make early payload marks unbounded.
+    this.#payloads = new FifoSet(
+      Number.isInteger(this.#maxPending) && this.#maxPending >= 0 ? this.#maxPending : 65536,
+    );
     this.#chain = Array.from({ length: this.k }, () => new Map<number, number[]>());
     this.#tip = new Int32Array(this.k).fill(-1);
     this.#prevAnchorId = cfg.genesisId;
@@ -515,11 +520,7 @@ export class ConsensusEngine {
     const p = this.#pending.get(key);
     if (p === undefined) {
       // Header not received yet: remembered for it, oldest forgotten first beyond maxPending.
-      this.#payloads.delete(key);
-      this.#payloads.add(key);
-      if (this.#payloads.size > this.#maxPending) {
-        this.#payloads.delete(this.#payloads.values().next().value!);
-      }
+      this.#payloads.add(key, 0);
       return { status: "pending" };
     }
     p.payload = true;
@@ -599,20 +600,14 @@ export class ConsensusEngine {
    * never seen, then expires; neither enters the DAG, so no verdict depends on what is remembered.
    */
   #refuse(key: string): void {
-    this.#rejectedKeys.delete(key);
-    this.#rejectedKeys.set(key, this.#lowestUndecided);
-    if (this.#rejectedKeys.size > this.#maxRefused) {
-      this.#rejectedKeys.delete(this.#rejectedKeys.keys().next().value!);
-    }
+    this.#rejectedKeys.add(key, this.#lowestUndecided);
     this.#failWaiters(key);
   }
 
   /** Forgets refused ids recorded REFUSED_ROUNDS or more decided rounds ago (oldest first). */
   #forgetRefused(): void {
-    for (const [key, at] of this.#rejectedKeys) {
-      if (at + REFUSED_ROUNDS > this.#lowestUndecided) break;
-      this.#rejectedKeys.delete(key);
-    }
+    const now = this.#lowestUndecided;
+    this.#rejectedKeys.forgetWhile((at) => at + REFUSED_ROUNDS <= now);
   }
 
   #failWaiters(key: string): void {

@@ -425,15 +425,25 @@ export class StateDb {
   }
 
   /**
-   * Make the engine's current anchor durable (everything applied since the last commit), and
-   * checkpoint when the policy says so.
+   * Make the engine's current anchor durable, and checkpoint when the policy says so. Call it
+   * after every applied anchor: the log holds one record set per anchor and recovery replays
+   * them without gaps (docs/spec/state.md §4).
    * @returns What was written.
+   * @throws {StateError} `STATE_ANCHOR_ORDER` when more than one anchor was applied since the
+   *   last commit (nothing is written; reopen the store to recover).
    * @throws {Error} When called again before the previous commit finished, or after a failed
    *   commit (the database must then be reopened, which recovers).
    */
   async commit(): Promise<CommitStats> {
     if (this.#busy) throw new Error("StateDb.commit() is already running");
     if (this.#failed) throw new Error("StateDb failed earlier: reopen the store to recover");
+    if (this.engine.anchor > this.#committed + 1) {
+      // One log record set for several anchors would leave a gap that recovery refuses.
+      throw new StateError("STATE_ANCHOR_ORDER", {
+        anchor: this.engine.anchor,
+        detail: `anchors ${this.#committed + 1} to ${this.engine.anchor} applied without a commit`,
+      });
+    }
     this.#busy = true;
     try {
       return await this.#commit();

@@ -265,3 +265,63 @@ Deno.test("StateDb.commit() refuses to continue after a failed commit", async ()
   await db.engine.applyAnchor(a1!);
   await assert.rejects(() => db.commit(), /reopen/);
 });
+
+Deno.test("StateDb.commit() refuses two anchors applied without a commit between them, and writes nothing", async () => {
+  // Regression: one commit for anchors 0 and 1 wrote a log for anchor 1 only, and the next
+  // open() refused the store (STATE_STORE_CORRUPT, "log gap before anchor 1").
+  const store = new MemoryStore();
+  const db = await StateDb.open(store, OPTS);
+  const [a0, a1, a2] = anchors(5, 3, 10);
+  await db.engine.applyAnchor(a0!);
+  await db.commit();
+  const committed = toHex(db.engine.root());
+  const before = store.commits;
+  await db.engine.applyAnchor(a1!);
+  await db.engine.applyAnchor(a2!);
+  await assert.rejects(() => db.commit(), isCode("STATE_ANCHOR_ORDER"));
+  assert.equal(store.commits, before);
+  const again = await StateDb.open(store, OPTS);
+  assert.equal(again.engine.anchor, 0);
+  assert.equal(toHex(again.engine.root()), committed);
+  for (const a of [a1!, a2!]) {
+    await again.engine.applyAnchor(a);
+    await again.commit();
+  }
+  assert.equal(toHex((await StateDb.open(store, OPTS)).engine.root()), toHex(db.engine.root()));
+});
+
+Deno.test("StateDb.checkpoint() interrupted at every store commit reopens at the committed root", async () => {
+  // An explicit (whole) checkpoint over a store that already has a base and a log: new
+  // generation chunks, then pointer and base together, then deletion of the old generation and
+  // log. A crash anywhere in it must leave the same committed state.
+  const list = anchors(29, 5, 60);
+  const ref = await referenceRoots(list);
+  const dbo: StateDbOptions = { checkpointEvery: 2, chunkBytes: 1024 };
+  const build = async (store: MemoryStore) => {
+    const db = await StateDb.open(store, OPTS, dbo);
+    for (const a of list) {
+      await db.engine.applyAnchor(a);
+      await db.commit();
+    }
+    return db;
+  };
+  const probe = new MemoryStore(TIGHT);
+  const pdb = await build(probe);
+  const start = probe.commits;
+  await pdb.checkpoint();
+  const n = probe.commits - start;
+  assert.ok(n > 5, `${n} commits in the checkpoint`);
+  for (let k = 0; k < n; k++) {
+    const store = new MemoryStore(TIGHT);
+    const db = await build(store);
+    store.crashAfterCommits = store.commits + k;
+    await assert.rejects(() => db.checkpoint(), /Simulated crash/, `crash ${k}`);
+    store.crashAfterCommits = Infinity;
+    const re = await StateDb.open(store, OPTS, dbo);
+    assert.equal(re.engine.anchor, list.length - 1, `crash ${k}`);
+    assert.equal(toHex(re.engine.root()), ref[ref.length - 1], `crash ${k}`);
+    const gens = new Set<bigint>();
+    for await (const e of store.list(["state", "s"])) gens.add(e.key[2] as bigint);
+    assert.equal(gens.size, 1, `crash ${k}: generations ${[...gens].join()}`);
+  }
+});

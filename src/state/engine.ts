@@ -258,6 +258,8 @@ export class StateEngine {
   #g: GlobalState;
   #delta = new Map<string, string | null>();
   #applying = false;
+  /** Settles when the running {@linkcode applyAnchor} (if any) has finished. */
+  #idle: Promise<void> = Promise.resolve();
   /** Signature pre-pass started by {@linkcode prepareAnchor}, valid only at state `base`. */
   #prepared: {
     a: FinalizedAnchor;
@@ -377,7 +379,8 @@ export class StateEngine {
 
   /**
    * Check a transaction against the current state as if it were applied in the next anchor,
-   * without changing anything (mempool admission).
+   * without changing anything (mempool admission). Called while an apply runs, it judges against
+   * the state that apply leaves, never a half-applied anchor.
    * @param t Transaction with its id.
    * @throws {TxError} With the first rule it breaks.
    */
@@ -391,8 +394,12 @@ export class StateEngine {
       verdicts = this.#startVerifying(items);
       for (const c of verdicts.chunks) await c.done;
     }
+    // An apply that started meanwhile is waiting on its own signatures with part of its anchor
+    // applied: judge against the state it leaves (validation below is synchronous). Items the
+    // pre-pass resolved against an older state no longer match and are verified again there.
+    while (this.#applying) await this.#idle;
     try {
-      this.#validateTx(t, idx, new Set(), verdicts, caches.get(t));
+      this.#validateTx(t, this.#g.anchor + 1, new Set(), verdicts, caches.get(t));
     } catch (e) {
       throw this.#toTxError(e, t.txId);
     }
@@ -464,6 +471,8 @@ export class StateEngine {
     }
     if (this.#applying) throw new Error("StateEngine.applyAnchor() is already running");
     this.#applying = true;
+    let idle!: () => void;
+    this.#idle = new Promise((go) => idle = go);
     const p = this.#prepared;
     this.#prepared = null;
     try {
@@ -480,6 +489,7 @@ export class StateEngine {
       return await this.#applySequential(a, verdicts, caches);
     } finally {
       this.#applying = false;
+      idle();
     }
   }
 

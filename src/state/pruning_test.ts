@@ -55,7 +55,7 @@ Deno.test("StateDb keeps no spent history: spent outputs are gone and the store 
   const root = again.engine.root();
   for (const o of spent) {
     assert.equal(again.engine.getUtxo(o), undefined, `${toHex(o.txId)}:${o.index}`);
-    assert.ok(verifyStateProof(root, utxoKey(o), null, again.engine.proveUtxo(o)));
+    assert.ok(verifyStateProof(root, utxoKey(o), null, again.engine.proveUtxo(o)), toHex(o.txId));
   }
   // The store holds about one copy of the live state plus the recent log: far less than all
   // that was ever written, and no more than two snapshots' worth.

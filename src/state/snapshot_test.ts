@@ -3,7 +3,7 @@ import { restoreSnapshot, snapshotChunks } from "./snapshot.ts";
 import { StateEngine } from "./engine.ts";
 import { StateDb } from "./db.ts";
 import { StateError } from "./errors.ts";
-import { MemoryStore } from "./store.ts";
+import { KV_LIMITS, MemoryStore } from "./store.ts";
 import { toHex } from "./_bytes.ts";
 import { concat } from "./_bytes.ts";
 import { Prng, Workload, WORKLOAD_NETWORK } from "./_workload.ts";
@@ -105,4 +105,31 @@ Deno.test("restoreSnapshot() refuses every single-byte corruption and truncation
     refused(bytes.subarray(0, n), `truncated to ${n}`);
   }
   assert.equal(toHex(restoreSnapshot(bytes, OPTS, e.root()).root()), toHex(e.root()));
+});
+
+Deno.test("StateDb.importState() interrupted at every store commit leaves an empty store or the whole snapshot, and a retry succeeds", async () => {
+  const e = await sample();
+  const bytes = concat([...snapshotChunks(e)]);
+  const root = toHex(e.root());
+  // Small chunks and few mutations per commit: the import spans many atomic commits.
+  const limits = { ...KV_LIMITS, maxMutations: 3 };
+  const probe = new MemoryStore(limits);
+  await StateDb.importState(probe, restoreSnapshot(bytes, OPTS), { chunkBytes: 1024 });
+  assert.ok(probe.commits >= 5, `${probe.commits} commits`);
+  for (let crashAt = 0; crashAt < probe.commits; crashAt++) {
+    const store = new MemoryStore(limits);
+    store.crashAfterCommits = crashAt;
+    await assert.rejects(
+      () => StateDb.importState(store, restoreSnapshot(bytes, OPTS), { chunkBytes: 1024 }),
+      /Simulated crash/,
+    );
+    store.crashAfterCommits = Infinity;
+    const db = await StateDb.open(store, OPTS);
+    // The committed pointer and the base land in the import's last commit, together.
+    assert.equal(db.engine.anchor, -1, `crash ${crashAt}`);
+    const again = await StateDb.importState(store, restoreSnapshot(bytes, OPTS));
+    assert.equal(again.committedAnchor, e.anchor, `crash ${crashAt}: retried import`);
+    const re = await StateDb.open(store, OPTS);
+    assert.equal(toHex(re.engine.root()), root, `crash ${crashAt}: after the retry`);
+  }
 });

@@ -45,6 +45,7 @@ Deno.test("StateEngine never lets emitted exceed the cap and conserves value whe
         const rng = new Prng(idSeed);
         const e = new StateEngine({ network: WORKLOAD_NETWORK, verifySignatures: false });
         const known: OutPoint[] = [];
+        let fees = 0n;
         for (const [index, spec] of specs.entries()) {
           const mints: StateMint[] = spec.mints.map((amount) => ({
             mintId: rng.bytes(32),
@@ -91,8 +92,10 @@ Deno.test("StateEngine never lets emitted exceed the cap and conserves value whe
             known.push({ txId: m.mintId, index: 0 });
           }
           transfers += r.appliedTxs;
+          fees += r.fees;
+          assert.equal(e.supply().feePool, fees, `anchor ${index}: fee pool`);
           assert.equal(e.supply().emitted, emitted, `anchor ${index}: emitted`);
-          assert.ok(emitted <= CAP);
+          assert.ok(emitted <= CAP, `anchor ${index}: emitted ${emitted} above the cap`);
           assert.equal(e.totalValue(), emitted, `anchor ${index}: value conserved`);
         }
       },
