@@ -85,6 +85,7 @@ export const fallbackSchnorr: SchnorrBackend = {
     checkSchnorrVerifyArgs(signature, message, publicKey);
     return schnorr.verify(signature, message, publicKey);
   },
+  // `background` cannot be honoured without threads: the batch runs on the calling thread.
   schnorrVerifyBatch(items) {
     try {
       assertSchnorrItems(items);

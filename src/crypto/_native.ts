@@ -235,15 +235,19 @@ export function loadNativeSchnorr(dir: string, threads: number): SchnorrBackend 
       checkSchnorrVerifyArgs(signature, message, publicKey);
       return s.ps_verify(signature, message, message.length, publicKey) === 1;
     },
-    async schnorrVerifyBatch(items) {
+    async schnorrVerifyBatch(items, opts) {
       assertSchnorrItems(items);
+      const background = opts?.background === true;
       const n = items.length;
       if (n === 0) return [];
       const b = packBatch(items);
+      // In the background the caller keeps one core: its own thread stays busy meanwhile, and a
+      // slice per core would leave it a fraction of one (ADR 0039).
+      const cores = background ? Math.max(1, threads - 1) : threads;
       const parts = n < PARALLEL_MIN_ITEMS
         ? 1
-        : Math.max(1, Math.min(threads, Math.floor(n / PARALLEL_MIN_SLICE)));
-      if (parts === 1) {
+        : Math.max(1, Math.min(cores, Math.floor(n / PARALLEL_MIN_SLICE)));
+      if (parts === 1 && !background) {
         s.ps_verify_range(b.sigs, b.msgs, b.offsets, b.pks, 0, n, b.results);
         return toBools(b.results);
       }

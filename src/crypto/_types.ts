@@ -32,6 +32,17 @@ export interface SchnorrBatchItem {
   publicKey: Uint8Array;
 }
 
+/** Options of a batch verification. */
+export interface SchnorrBatchOptions {
+  /**
+   * Verify in the background for a caller that keeps its own thread busy meanwhile (the state
+   * engine verifying the next anchor while it applies this one): on the native path the batch
+   * runs off the calling thread, even when small, on one core less than the machine has (at least
+   * one), so the caller keeps a core. Results are the same either way.
+   */
+  background?: boolean;
+}
+
 /** BLAKE3 operations. */
 export interface Blake3Backend {
   /** BLAKE3 hash, keyed hash or derive_key, with extended output. */
@@ -56,7 +67,10 @@ export interface SchnorrBackend {
   /** Verifies one signature. */
   schnorrVerify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
   /** Verifies many signatures, possibly on several threads; one result per item. */
-  schnorrVerifyBatch(items: readonly SchnorrBatchItem[]): Promise<boolean[]>;
+  schnorrVerifyBatch(
+    items: readonly SchnorrBatchItem[],
+    opts?: SchnorrBatchOptions,
+  ): Promise<boolean[]>;
   /** Verifies many signatures on the calling thread; one result per item. */
   schnorrVerifyBatchSync(items: readonly SchnorrBatchItem[]): boolean[];
   /** 32-byte x-only public key of a secret key. */

@@ -25,6 +25,7 @@ export {
 } from "./blake3.ts";
 export {
   type SchnorrBatchItem,
+  type SchnorrBatchOptions,
   schnorrPublicKey,
   schnorrSign,
   schnorrVerify,

@@ -4,9 +4,9 @@
  * @module
  */
 import { selected } from "./_select.ts";
-import type { SchnorrBatchItem } from "./_types.ts";
+import type { SchnorrBatchItem, SchnorrBatchOptions } from "./_types.ts";
 
-export type { SchnorrBatchItem } from "./_types.ts";
+export type { SchnorrBatchItem, SchnorrBatchOptions } from "./_types.ts";
 
 const impl = selected.schnorr;
 
@@ -67,7 +67,13 @@ export function schnorrVerify(
  * nonblocking FFI call on Deno's blocking thread pool). Every item is checked on its own, so the
  * result says which ones failed.
  *
+ * With `{ background: true }` the native path leaves the calling thread a core: the batch runs
+ * off that thread even when small, on one core less than the machine has (at least one). For a
+ * caller that verifies ahead while it works (the state engine's `prepareAnchor`). The pure-JS
+ * fallback runs every batch on the calling thread.
+ *
  * @param items Signature, message and public key per item.
+ * @param opts Batch options.
  * @returns A promise of one boolean per item, in order.
  * @throws {TypeError} When `items` or a field has the wrong type (the promise rejects).
  * @throws {RangeError} When a signature or key has the wrong length (the promise rejects).
@@ -81,8 +87,11 @@ export function schnorrVerify(
  * console.assert(ok.every((v) => v));
  * ```
  */
-export function schnorrVerifyBatch(items: readonly SchnorrBatchItem[]): Promise<boolean[]> {
-  return impl.schnorrVerifyBatch(items);
+export function schnorrVerifyBatch(
+  items: readonly SchnorrBatchItem[],
+  opts?: SchnorrBatchOptions,
+): Promise<boolean[]> {
+  return impl.schnorrVerifyBatch(items, opts);
 }
 
 /**

@@ -83,6 +83,10 @@ for (const c of schnorrBackends) {
     assert.deepEqual(await s.schnorrVerifyBatch(tampered), exp);
     assert.deepEqual(s.schnorrVerifyBatchSync(tampered), exp);
     assert.deepEqual(await s.schnorrVerifyBatch([]), []);
+    // In the background (off the calling thread on the native path, small batches included).
+    assert.deepEqual(await s.schnorrVerifyBatch(tampered, { background: true }), exp);
+    assert.deepEqual(await s.schnorrVerifyBatch(items, { background: true }), expected);
+    assert.deepEqual(await s.schnorrVerifyBatch([], { background: true }), []);
   });
 
   testOn(c, "schnorr functions reject wrong types and lengths before crossing FFI", async (s) => {

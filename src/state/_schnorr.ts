@@ -5,6 +5,7 @@
  */
 import {
   type SchnorrBatchItem,
+  type SchnorrBatchOptions,
   schnorrVerifyBatch,
   schnorrVerifyBatchSync,
 } from "../crypto/mod.ts";
@@ -12,11 +13,17 @@ import {
 /** One signature to check (crypto's `SchnorrBatchItem`). */
 export type SigItem = SchnorrBatchItem;
 
-/** Batch verifier: one verdict per item, in order. */
-export type BatchVerifier = (items: readonly SigItem[]) => Promise<boolean[]> | boolean[];
+/**
+ * Batch verifier: one verdict per item, in order. `opts.background` marks a batch verified ahead
+ * while the engine's caller keeps working (crypto's `SchnorrBatchOptions`); a verifier may ignore it.
+ */
+export type BatchVerifier = (
+  items: readonly SigItem[],
+  opts?: SchnorrBatchOptions,
+) => Promise<boolean[]> | boolean[];
 
 /** Default verifier: crypto's `schnorrVerifyBatch` (native threads when available). */
-export const defaultVerifier: BatchVerifier = (items) => schnorrVerifyBatch(items);
+export const defaultVerifier: BatchVerifier = (items, opts) => schnorrVerifyBatch(items, opts);
 
 /** Synchronous single-thread verifier (fallback for items missing from a batch). */
 export const syncVerifier = (items: readonly SigItem[]): boolean[] => schnorrVerifyBatchSync(items);

@@ -85,6 +85,21 @@ function opStr(o: OutPoint): string {
 }
 
 /** Whether two signature items are the same (signature, message, key) triple. */
+/** Whether two lists of spent outputs are equal (amounts and predicates). */
+function sameSpent(a: readonly TxOutput[], b: readonly TxOutput[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!, y = b[i]!;
+    if (x.amount !== y.amount) return false;
+    const p = x.predicate, q = y.predicate;
+    if (p === q) continue;
+    if (p.type === "key" && q.type === "key") {
+      if (!bytesEqual(p.pubkey, q.pubkey)) return false;
+    } else if (!bytesEqual(encodePredicate(p), encodePredicate(q))) return false;
+  }
+  return true;
+}
+
 function sameItem(a: SigItem, b: SigItem): boolean {
   return (a.signature === b.signature || bytesEqual(a.signature, b.signature)) &&
     (a.message === b.message || bytesEqual(a.message, b.message)) &&
@@ -210,6 +225,22 @@ interface Plan {
 }
 
 /** Per-transaction data shared by the signature pre-pass and the sequential pass. */
+/** One anchor's signature pre-pass, started ahead by {@linkcode StateEngine.prepareAnchor}. */
+interface Prepared {
+  a: FinalizedAnchor;
+  caches: Map<StateTx, TxCache>;
+  verdicts: Verdicts;
+  /** Outputs the anchor's mints and transactions create, by latin1 key. */
+  overlay: Map<string, TxOutput>;
+}
+
+/**
+ * Anchors whose pre-pass may run ahead of the apply: the next one, the one after it (verified
+ * while the next applies), and room for a caller that prepares further ahead. Each holds its
+ * transactions' sighashes and verdicts.
+ */
+const MAX_PREPARED = 4;
+
 interface TxCache {
   spent: TxOutput[];
   msgs: Uint8Array[];
@@ -260,13 +291,12 @@ export class StateEngine {
   #applying = false;
   /** Settles when the running {@linkcode applyAnchor} (if any) has finished. */
   #idle: Promise<void> = Promise.resolve();
-  /** Signature pre-pass started by {@linkcode prepareAnchor}, valid only at state `base`. */
-  #prepared: {
-    a: FinalizedAnchor;
-    base: number;
-    caches: Map<StateTx, TxCache>;
-    verdicts: Verdicts;
-  } | null = null;
+  /**
+   * Signature pre-passes started by {@linkcode prepareAnchor}, for anchors `anchor + 1`,
+   * `anchor + 2`, ... in order (at most {@linkcode MAX_PREPARED}). Each keeps the outputs its
+   * anchor creates (`overlay`), so the next one resolves spends of them before they exist.
+   */
+  #prepared: Prepared[] = [];
 
   /**
    * @param options Network and verifier.
@@ -388,7 +418,7 @@ export class StateEngine {
     const idx = this.#g.anchor + 1;
     const caches = new Map<StateTx, TxCache>();
     const items: SigItem[] = [];
-    this.#collect([t], idx, new Map(), caches, items);
+    this.#collect([t], idx, new Map(), caches, items, []);
     let verdicts: Verdicts | null = null;
     if (this.#verify) {
       verdicts = this.#startVerifying(items);
@@ -406,28 +436,47 @@ export class StateEngine {
   }
 
   /**
-   * Start the signature work of the next anchor ahead of {@linkcode applyAnchor}: resolve its
-   * spent outputs, compute its sighashes and launch batch verification now, so it overlaps with
-   * whatever the caller does next (typically the durable commit of the previous anchor). Only
-   * an optimisation: `applyAnchor(a)` with the same, unmodified object and no other apply in
-   * between uses the result; any other call discards it. Verdicts are pure functions of
-   * (signature, message, key), so results are identical with or without it.
-   * @param a The anchor that will be applied next (`a.index` one above {@linkcode anchor}).
+   * Start the signature work of an upcoming anchor ahead of {@linkcode applyAnchor}: resolve its
+   * spent outputs, compute its sighashes and launch its batch verification now, in the background
+   * (crypto's `{ background: true }`: off this thread, leaving it a core), so it overlaps with what
+   * the caller does next: the apply of the anchor before it, or a durable commit. Anchors are
+   * prepared in index order from the next one (`anchor + 1`, then `anchor + 2`, ..., at most 4
+   * ahead); spends of outputs that an earlier prepared anchor creates are resolved from that
+   * anchor's transactions.
+   *
+   * Only an optimisation: `applyAnchor(a)` with the same, unmodified object uses the result, and
+   * any other apply discards the queue. The sequential pass checks every guess of the pre-pass
+   * (spent outputs, then each signature item), and verdicts are pure functions of (signature,
+   * message, key), so results are identical with or without it (`golden_test.ts`,
+   * `prepare_test.ts`). Ignored while an apply runs, when signatures are not checked, and for an
+   * index that does not follow the queue (which then restarts from `a` if it is the next anchor).
+   * @param a An anchor that will be applied soon (`a.index` from `anchor + 1`).
    * @example
    * ```ts
    * import { StateEngine } from "./engine.ts";
    * import { DEVNET } from "../params/mod.ts";
    * const e = new StateEngine({ network: DEVNET });
-   * const a = { index: 0, events: [] };
-   * e.prepareAnchor(a);
-   * await e.applyAnchor(a);
+   * const a0 = { index: 0, events: [] }, a1 = { index: 1, events: [] };
+   * e.prepareAnchor(a0);
+   * e.prepareAnchor(a1); // verifies while a0 applies
+   * await e.applyAnchor(a0);
+   * await e.applyAnchor(a1);
    * ```
    */
   prepareAnchor(a: FinalizedAnchor): void {
-    this.#prepared = null;
-    if (!this.#verify || this.#applying || a.index !== this.#g.anchor + 1) return;
+    if (!this.#verify || this.#applying) return;
+    const q = this.#prepared;
+    if (q.some((p) => p.a === a)) return; // Already started.
+    if (a.index !== this.#g.anchor + 1 + q.length) {
+      // Not the one after the queue: start over from this anchor, if it is the next to apply.
+      q.length = 0;
+      if (a.index !== this.#g.anchor + 1) return;
+    }
+    if (q.length >= MAX_PREPARED) return;
     const caches = new Map<StateTx, TxCache>();
-    this.#prepared = { a, base: this.#g.anchor, caches, verdicts: this.#prepass(a, caches) };
+    const overlay = new Map<string, TxOutput>();
+    const verdicts = this.#prepass(a, caches, overlay, q.map((p) => p.overlay).reverse(), true);
+    q.push({ a, caches, verdicts, overlay });
   }
 
   /**
@@ -435,8 +484,13 @@ export class StateEngine {
    * anchor), compute sighashes and start verifying every presented signature, in chunks, so the
    * sequential pass can start on the first chunk while later ones verify.
    */
-  #prepass(a: FinalizedAnchor, caches: Map<StateTx, TxCache>): Verdicts {
-    const overlay = new Map<string, TxOutput>();
+  #prepass(
+    a: FinalizedAnchor,
+    caches: Map<StateTx, TxCache>,
+    overlay: Map<string, TxOutput>,
+    earlier: readonly Map<string, TxOutput>[],
+    ahead: boolean,
+  ): Verdicts {
     const items: SigItem[] = [];
     for (const ev of a.events) {
       for (const m of ev.mints) {
@@ -449,9 +503,9 @@ export class StateEngine {
           // Malformed mint id: the sequential pass refuses the mint.
         }
       }
-      this.#collect(ev.txs, a.index, overlay, caches, items);
+      this.#collect(ev.txs, a.index, overlay, caches, items, earlier);
     }
-    return this.#startVerifying(items);
+    return this.#startVerifying(items, ahead);
   }
 
   /**
@@ -473,35 +527,48 @@ export class StateEngine {
     this.#applying = true;
     let idle!: () => void;
     this.#idle = new Promise((go) => idle = go);
-    const p = this.#prepared;
-    this.#prepared = null;
+    // The queue holds anchors anchor+1, anchor+2, ...: its head is this anchor's pre-pass when it
+    // was prepared with this very object; otherwise the whole queue is stale.
+    const q = this.#prepared;
+    const p = q[0]?.a === a ? q.shift()! : undefined;
+    if (p === undefined) q.length = 0;
     try {
       let caches = new Map<StateTx, TxCache>();
       let verdicts: Verdicts | null = null;
       if (this.#verify) {
-        if (p !== null && p.a === a && p.base === this.#g.anchor) {
+        if (p !== undefined) {
           caches = p.caches;
           verdicts = p.verdicts;
         } else {
-          verdicts = this.#prepass(a, caches);
+          verdicts = this.#prepass(a, caches, new Map(), [], false);
         }
       }
       return await this.#applySequential(a, verdicts, caches);
+    } catch (e) {
+      q.length = 0; // A failed apply may have changed part of the state.
+      throw e;
     } finally {
       this.#applying = false;
       idle();
     }
   }
 
-  /** Launch batch verification of `items` in chunks; verdicts fill in as chunks finish. */
-  #startVerifying(items: SigItem[]): Verdicts {
+  /**
+   * Launch batch verification of `items` in chunks (one background batch when `ahead`); verdicts
+   * fill in as chunks finish.
+   */
+  #startVerifying(items: SigItem[], ahead = false): Verdicts {
     const ok = new Uint8Array(items.length);
     const chunks: { end: number; done: Promise<void> }[] = [];
-    const size = Math.max(VERIFY_CHUNK_MIN, Math.ceil(items.length / VERIFY_CHUNKS));
+    // Ahead of its apply, an anchor's batch is one background call: it is done before the apply
+    // needs it, and chunks would only add threads competing with the caller's (ADR 0039).
+    const size = ahead
+      ? Math.max(1, items.length)
+      : Math.max(VERIFY_CHUNK_MIN, Math.ceil(items.length / VERIFY_CHUNKS));
     for (let i = 0; i < items.length; i += size) {
       const part = items.slice(i, i + size);
       const first = i;
-      const done = this.#verifyChunk(part).then((r) => {
+      const done = this.#verifyChunk(part, ahead).then((r) => {
         for (let j = 0; j < part.length; j++) ok[first + j] = r[j] === true ? 1 : 2;
       });
       chunks.push({ end: i + part.length, done });
@@ -510,9 +577,9 @@ export class StateEngine {
   }
 
   /** One chunk through the batch verifier; a throwing verifier falls back to per-item checks. */
-  async #verifyChunk(part: SigItem[]): Promise<boolean[]> {
+  async #verifyChunk(part: SigItem[], ahead: boolean): Promise<boolean[]> {
     try {
-      const r = await this.#verifier(part);
+      const r = await this.#verifier(part, ahead ? { background: true } : undefined);
       if (r.length === part.length) return r;
     } catch {
       // Malformed items make a batch throw: judge them one by one below (same verdicts).
@@ -527,8 +594,12 @@ export class StateEngine {
   }
 
   /**
-   * Pre-pass for transactions in order: spent outputs (state, or `overlay` of outputs created
-   * earlier in the anchor), every sighash in one batch, and the signature items.
+   * Pre-pass for transactions in order: spent outputs (`overlay` of outputs created earlier in
+   * the anchor, then the `earlier` overlays of the prepared anchors before it, newest first, then
+   * the state), every sighash in one batch, and the signature items. What it resolves is a guess
+   * that the sequential pass checks ({@linkcode sameSpent}) before using anything of it: two
+   * mints with one id, for instance, leave the second in the overlay while the state keeps the
+   * first.
    */
   #collect(
     txs: readonly StateTx[],
@@ -536,6 +607,7 @@ export class StateEngine {
     overlay: Map<string, TxOutput>,
     caches: Map<StateTx, TxCache>,
     items: SigItem[],
+    earlier: readonly Map<string, TxOutput>[],
   ): void {
     const ready: StateTx[] = [];
     const spents: TxOutput[][] = [];
@@ -548,6 +620,7 @@ export class StateEngine {
         for (const inp of tx.inputs) {
           const k = utxoKeyS(inp.prevout);
           let o = overlay.get(k);
+          for (let e = 0; o === undefined && e < earlier.length; e++) o = earlier[e]!.get(k);
           if (o === undefined) {
             const v = this.#c.getS(k);
             if (v === undefined) {
@@ -721,7 +794,7 @@ export class StateEngine {
     // The pre-pass collected this transaction's items in the order this pass meets them; an item
     // that differs (its input resolved differently) or is not verified yet is checked alone.
     let pos = cache?.start ?? 0;
-    const stop = cache?.end ?? 0;
+    let stop = cache?.end ?? 0;
     const verdict: Verdict = verdicts === null ? () => true : (it) => {
       if (pos < stop) {
         const j = pos++;
@@ -786,6 +859,11 @@ export class StateEngine {
       spend.push(k);
       spent.push({ amount: u.amount, predicate: u.predicate });
       utxos.push(u);
+    }
+    // A pre-pass that guessed other spent outputs (see #collect) is not used at all.
+    if (cache !== undefined && !sameSpent(cache.spent, spent)) {
+      cache = undefined;
+      pos = stop = 0;
     }
     const msgs = cache?.msgs ??
       (verdicts === null ? null : spent.map((_, i) => sighash(tx, i, spent)));
