@@ -176,6 +176,59 @@ export function encodeUtxoRawS(
   return w.finish();
 }
 
+/** Scratch of {@linkcode encodeUtxoOutS}: one UTXO value with a key predicate, 60 bytes. */
+const UTXO_KEY_CODES: number[] = new Array(60).fill(0);
+
+/** Writes `v` as a big-endian u64 at `c[at..at+8)`, exactly as `StrWriter.u64` does. */
+function putU64(c: number[], at: number, v: bigint | number): void {
+  let hi: number, lo: number;
+  if (typeof v === "number") {
+    hi = Math.floor(v / 4294967296);
+    lo = v >>> 0;
+  } else {
+    hi = Number(v >> 32n);
+    lo = Number(v & 0xffffffffn);
+  }
+  c[at] = (hi >>> 24) & 255;
+  c[at + 1] = (hi >>> 16) & 255;
+  c[at + 2] = (hi >>> 8) & 255;
+  c[at + 3] = hi & 255;
+  c[at + 4] = (lo >>> 24) & 255;
+  c[at + 5] = (lo >>> 16) & 255;
+  c[at + 6] = (lo >>> 8) & 255;
+  c[at + 7] = lo & 255;
+}
+
+/**
+ * `encodeUtxoRawS(origin, amount, createdAt, spendableAt, encodePredicate(predicate))` (the apply's
+ * hot path): for a `key` predicate the value is written straight into one flat string, without
+ * the predicate's byte array or a growing writer; anything else goes through the codec.
+ */
+export function encodeUtxoOutS(
+  origin: Utxo["origin"],
+  amount: bigint,
+  createdAt: number,
+  spendableAt: number,
+  predicate: Predicate,
+): string {
+  if (
+    !FAST_KEY || predicate.type !== "key" || !(predicate.pubkey instanceof Uint8Array) ||
+    predicate.pubkey.length !== 32
+  ) {
+    return encodeUtxoRawS(origin, amount, createdAt, spendableAt, encodePredicateFast(predicate));
+  }
+  const c = UTXO_KEY_CODES, pk = predicate.pubkey;
+  c[0] = 0;
+  c[1] = ORIGINS.indexOf(origin) & 255;
+  putU64(c, 2, amount);
+  putU64(c, 10, createdAt);
+  putU64(c, 18, spendableAt);
+  c[26] = KEY_PREFIX[0]!;
+  c[27] = KEY_PREFIX[1]!;
+  for (let i = 0; i < 32; i++) c[28 + i] = pk[i]!;
+  return String.fromCharCode.apply(null, c);
+}
+
 /** Decodes {@linkcode encodeUtxoS}; throws RangeError on anything non-canonical. */
 export function decodeUtxoS(s: string): Utxo {
   const r = new StrReader(s, "utxo");

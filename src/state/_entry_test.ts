@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { decodePredicate, encodePredicate, type Predicate } from "../codec/mod.ts";
-import { decodeUtxoS, encodePredicateFast, encodeUtxoS } from "./_entry.ts";
+import { decodeUtxoS, encodePredicateFast, encodeUtxoOutS, encodeUtxoS } from "./_entry.ts";
 import { latin1 } from "./_bytes.ts";
 
 const key32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
@@ -39,4 +39,19 @@ Deno.test("decodeUtxoS() decodes predicates exactly as the codec does (property)
     origin: "tx",
   });
   assert.throws(() => decodeUtxoS(s + latin1(new Uint8Array([0]))));
+});
+
+Deno.test("encodeUtxoOutS() equals encodeUtxoS() for every origin, predicate and range (property)", () => {
+  const origin = fc.constantFrom("tx" as const, "mint" as const, "unbond" as const);
+  const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
+  const index = fc.oneof(fc.nat(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
+  fc.assert(
+    fc.property(origin, u64, index, index, predicate, (o, amount, createdAt, spendableAt, p) => {
+      assert.equal(
+        encodeUtxoOutS(o, amount, createdAt, spendableAt, p),
+        encodeUtxoS({ origin: o, amount, createdAt, spendableAt, predicate: p }),
+      );
+    }),
+    { seed: 35, numRuns: 1000 },
+  );
 });

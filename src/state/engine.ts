@@ -30,7 +30,7 @@ import {
   encodeBondS,
   encodeExitS,
   encodeGlobalS,
-  encodePredicateFast,
+  encodeUtxoOutS,
   encodeUtxoRawS,
   exitKeyS,
   GLOBAL_KEY_S,
@@ -778,7 +778,7 @@ export class StateEngine {
     if (this.#c.hasS(k)) throw new Refusal("TX_DUPLICATE");
     this.#put(
       k,
-      encodeUtxoRawS("mint", m.amount, idx, idx + Number(maturity), encodePredicateFast(m.payout)),
+      encodeUtxoOutS("mint", m.amount, idx, idx + Number(maturity), m.payout),
     );
     this.#g = { ...this.#g, emitted: this.#g.emitted + m.amount };
   }
@@ -1014,7 +1014,7 @@ export class StateEngine {
       const o = tx.outputs[i]!;
       const key = utxoKeyS({ txId: t.txId, index: i });
       if (this.#c.hasS(key)) throw new Refusal("TX_DUPLICATE");
-      create.push([key, encodeUtxoRawS("tx", o.amount, idx, 0, encodePredicateFast(o.predicate))]);
+      create.push([key, encodeUtxoOutS("tx", o.amount, idx, 0, o.predicate)]);
     }
     const plan: Plan = { spend, create, fee: tx.fee, bondedDelta };
     if (seat !== undefined) plan.seat = seat;
