@@ -81,3 +81,18 @@ export async function metricSum(
 export function anchorOf(url: string): Promise<number> {
   return rpc<NodeStats>(url, "node_stats").then((s) => Number(s.anchor));
 }
+
+/**
+ * Print the last `lines` lines of each node's log (`<dataDir>/node.log`) to stderr: called when an
+ * e2e test fails, before its temporary directory is removed, so the failure can be diagnosed.
+ * @param dataDirs Node data directories.
+ * @param lines Lines per log.
+ */
+export async function dumpNodeLogs(dataDirs: readonly string[], lines = 40): Promise<void> {
+  for (const d of dataDirs) {
+    const text = await Deno.readTextFile(`${d}/node.log`).catch((e) => `(no log: ${e})`);
+    console.error(
+      `--- ${d}/node.log (last ${lines} lines)\n${text.split("\n").slice(-lines).join("\n")}`,
+    );
+  }
+}

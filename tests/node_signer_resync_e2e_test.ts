@@ -17,7 +17,7 @@ import {
   stopNode,
   waitFor,
 } from "../src/node/mod.ts";
-import { anchorOf, metricSum } from "./_devnet.ts";
+import { anchorOf, dumpNodeLogs, metricSum } from "./_devnet.ts";
 
 Deno.test({
   name: "a seat with a wiped DAG is refused by its signer, resyncs from peers and signs again",
@@ -79,11 +79,14 @@ Deno.test({
           const y = await anchorOf(b2.url);
           return x >= before + 5 && y >= before + 5 ? Math.min(x, y) : undefined;
         },
-        25_000,
+        45_000,
         "anchors beyond the wipe on both nodes",
       );
       assert.ok(await rootsAgree([a2.url, b2.url], resumed), "identical roots after the resync");
       assert.equal(await metricSum(b2.url, "pc_node_signer_up"), 1, "the signer answers again");
+    } catch (e) {
+      await dumpNodeLogs(layout.nodes.map((n) => n.dataDir));
+      throw e;
     } finally {
       for (const p of procs) if (p !== null) await stopNode(p);
       signer.kill("SIGTERM");
