@@ -243,10 +243,6 @@ const MAX_PREPARED = 4;
 
 interface TxCache {
   spent: TxOutput[];
-  /** Per input: its state key, and its state value and decoding when the state held it. */
-  keys: string[];
-  vals: (string | undefined)[];
-  utxos: (Utxo | undefined)[];
   msgs: Uint8Array[];
   /** Index of this transaction's first signature item in the anchor's item list. */
   start: number;
@@ -615,40 +611,31 @@ export class StateEngine {
   ): void {
     const ready: StateTx[] = [];
     const spents: TxOutput[][] = [];
-    const found: { keys: string[]; vals: (string | undefined)[]; utxos: (Utxo | undefined)[] }[] =
-      [];
     const jobs: SighashJob[] = [];
     for (const t of txs) {
       try {
         const tx = t.tx;
         const spent: TxOutput[] = [];
-        const keys: string[] = [], vals: (string | undefined)[] = [];
-        const utxos: (Utxo | undefined)[] = [];
         let known = true;
         for (const inp of tx.inputs) {
           const k = utxoKeyS(inp.prevout);
           let o = overlay.get(k);
           for (let e = 0; o === undefined && e < earlier.length; e++) o = earlier[e]!.get(k);
-          let v: string | undefined, u: Utxo | undefined;
           if (o === undefined) {
-            v = this.#c.getS(k);
+            const v = this.#c.getS(k);
             if (v === undefined) {
               known = false; // Unknown input: the sequential pass refuses it.
               break;
             }
-            u = decodeUtxoS(v);
+            const u = decodeUtxoS(v);
             o = { amount: u.amount, predicate: u.predicate };
           }
           spent.push(o);
-          keys.push(k);
-          vals.push(v);
-          utxos.push(u);
         }
         if (!known) continue;
         const job = sighashJob(tx, spent);
         ready.push(t);
         spents.push(spent);
-        found.push({ keys, vals, utxos });
         jobs.push(job);
       } catch (e) {
         // A transaction the codec could not encode (shape errors) is refused in the sequential
@@ -667,13 +654,7 @@ export class StateEngine {
     const msgs = sighashBatch(jobs);
     for (let k = 0; k < ready.length; k++) {
       const t = ready[k]!, tx = t.tx, m = msgs[k]!;
-      const cache: TxCache = {
-        spent: spents[k]!,
-        ...found[k]!,
-        msgs: m,
-        start: items.length,
-        end: 0,
-      };
+      const cache: TxCache = { spent: spents[k]!, msgs: m, start: items.length, end: 0 };
       caches.set(t, cache);
       try {
         for (let i = 0; i < tx.inputs.length; i++) {
@@ -848,12 +829,8 @@ export class StateEngine {
     const spent: TxOutput[] = [];
     const utxos: Utxo[] = [];
     let inSum = 0n, immature = 0n, maturesAt = 0;
-    // Whether every input is the very state value the pre-pass decoded (then its guess of the
-    // spent outputs is right by construction).
-    let asPrepared = cache !== undefined;
-    for (let i = 0; i < tx.inputs.length; i++) {
-      const inp = tx.inputs[i]!;
-      const k = cache?.keys[i] ?? utxoKeyS(inp.prevout);
+    for (const inp of tx.inputs) {
+      const k = utxoKeyS(inp.prevout);
       const at = inp.prevout;
       if (seen.has(k)) {
         throw new Refusal("TX_DOUBLE_SPEND", at, "input repeated in the transaction");
@@ -863,11 +840,7 @@ export class StateEngine {
       if (v === undefined) {
         throw new Refusal(spentHere.has(k) ? "TX_DOUBLE_SPEND" : "TX_UNKNOWN_INPUT", at);
       }
-      let u = cache?.vals[i] === v ? cache.utxos[i] : undefined;
-      if (u === undefined) {
-        u = decodeUtxoS(v);
-        asPrepared = false;
-      }
+      const u = decodeUtxoS(v);
       if (u.spendableAt > idx) {
         if (u.origin === "mint" && kind.type === "bond") {
           // Bond-lock from an immature mint is allowed (docs/spec/maturity.md §2.3).
@@ -888,7 +861,7 @@ export class StateEngine {
       utxos.push(u);
     }
     // A pre-pass that guessed other spent outputs (see #collect) is not used at all.
-    if (cache !== undefined && !asPrepared && !sameSpent(cache.spent, spent)) {
+    if (cache !== undefined && !sameSpent(cache.spent, spent)) {
       cache = undefined;
       pos = stop = 0;
     }
