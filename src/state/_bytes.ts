@@ -149,6 +149,29 @@ export class Reader {
 }
 
 /**
+ * Writes `v` (a non-negative safe integer or bigint below 2^64) as a big-endian u64 into
+ * `c[at..at+8)`, one byte per element: the one u64 layout of every latin1 state encoding.
+ */
+export function putU64(c: number[], at: number, v: bigint | number): void {
+  let hi: number, lo: number;
+  if (typeof v === "number") {
+    hi = Math.floor(v / 4294967296);
+    lo = v >>> 0;
+  } else {
+    hi = Number(v >> 32n);
+    lo = Number(v & 0xffffffffn);
+  }
+  c[at] = (hi >>> 24) & 255;
+  c[at + 1] = (hi >>> 16) & 255;
+  c[at + 2] = (hi >>> 8) & 255;
+  c[at + 3] = hi & 255;
+  c[at + 4] = (lo >>> 24) & 255;
+  c[at + 5] = (lo >>> 16) & 255;
+  c[at + 6] = (lo >>> 8) & 255;
+  c[at + 7] = lo & 255;
+}
+
+/**
  * Big-endian writer into a latin1 string (one char per byte). The state keeps keys and values
  * as such strings: one heap object each, no ArrayBuffer, which keeps V8's GC cheap at millions
  * of entries.
@@ -165,15 +188,10 @@ export class StrWriter {
   }
   /** u64 from a non-negative safe integer or bigint below 2^64. */
   u64(v: bigint | number): this {
-    let hi: number, lo: number;
-    if (typeof v === "number") {
-      hi = Math.floor(v / 4294967296);
-      lo = v >>> 0;
-    } else {
-      hi = Number(v >> 32n);
-      lo = Number(v & 0xffffffffn);
-    }
-    return this.u32(hi).u32(lo);
+    const at = this.#c.length;
+    this.#c.push(0, 0, 0, 0, 0, 0, 0, 0); // (grown by push: a packed array, no holes)
+    putU64(this.#c, at, v);
+    return this;
   }
   bytes(b: Uint8Array): this {
     for (let i = 0; i < b.length; i++) this.#c.push(b[i]!);

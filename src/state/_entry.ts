@@ -6,7 +6,7 @@
  */
 import { decodePredicate, encodePredicate } from "../codec/mod.ts";
 import { MAX_SUPPLY_UNITS } from "../params/mod.ts";
-import { latin1, StrReader, StrWriter, unlatin1 } from "./_bytes.ts";
+import { latin1, putU64, StrReader, StrWriter, unlatin1 } from "./_bytes.ts";
 import type { Bond, OutPoint, Predicate, SeatExit, Utxo } from "./types.ts";
 
 /** Key tags. */
@@ -178,26 +178,6 @@ export function encodeUtxoRawS(
 
 /** Scratch of {@linkcode encodeUtxoOutS}: one UTXO value with a key predicate, 60 bytes. */
 const UTXO_KEY_CODES: number[] = new Array(60).fill(0);
-
-/** Writes `v` as a big-endian u64 at `c[at..at+8)`, exactly as `StrWriter.u64` does. */
-function putU64(c: number[], at: number, v: bigint | number): void {
-  let hi: number, lo: number;
-  if (typeof v === "number") {
-    hi = Math.floor(v / 4294967296);
-    lo = v >>> 0;
-  } else {
-    hi = Number(v >> 32n);
-    lo = Number(v & 0xffffffffn);
-  }
-  c[at] = (hi >>> 24) & 255;
-  c[at + 1] = (hi >>> 16) & 255;
-  c[at + 2] = (hi >>> 8) & 255;
-  c[at + 3] = hi & 255;
-  c[at + 4] = (lo >>> 24) & 255;
-  c[at + 5] = (lo >>> 16) & 255;
-  c[at + 6] = (lo >>> 8) & 255;
-  c[at + 7] = lo & 255;
-}
 
 /**
  * `encodeUtxoRawS(origin, amount, createdAt, spendableAt, encodePredicate(predicate))` (the apply's

@@ -1,19 +1,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  hashlockHash,
-  predicateCommitment,
-  sighash,
-  type Tx,
-  txId,
-  type TxOutput,
-  type Witness,
-} from "../codec/mod.ts";
+import { hashlockHash, predicateCommitment, type TxOutput, type Witness } from "../codec/mod.ts";
 import {
   blsKeyGen,
   blsPopProve,
   blsSecretKeyToPublicKey,
-  schnorrPublicKey,
   schnorrSign,
   schnorrVerify,
 } from "../crypto/mod.ts";
@@ -24,67 +15,27 @@ import { StateError, TxError } from "./errors.ts";
 import { verifyStateProof } from "./commitment.ts";
 import { Prng, transferTx, Workload, WORKLOAD_NETWORK } from "./_workload.ts";
 import { utxoKey } from "./_entry.ts";
+import {
+  buildTx as build,
+  keyPred,
+  NOSIG,
+  PK,
+  sig,
+  SK,
+  transferOf as transfer,
+} from "./_testing.ts";
 import type { FinalizedAnchor, OutPoint, Predicate, StateMint, StateTx } from "./types.ts";
 
 const NET = WORKLOAD_NETWORK; // maturity tiers 1/2/3 anchors, unbonding 3 anchors
 const NID = NET.networkId;
 const rng = new Prng(1);
 const id = (): Uint8Array => rng.bytes(32);
-const SK = [1, 2, 3, 4].map((i) => {
-  const sk = new Uint8Array(32);
-  sk[31] = i;
-  return sk;
-});
-const PK = SK.map((sk) => schnorrPublicKey(sk));
-const keyPred = (i: number): Predicate => ({ type: "key", pubkey: PK[i]! });
-const NOSIG: Witness = { sigs: [], signers: 0, preimage: null, reveal: null };
-
 function mint(amount: bigint, payout: Predicate, tier = 0): StateMint {
   return { mintId: id(), amount, tier, payout };
 }
 
 function anchor(index: number, mints: StateMint[], txs: StateTx[]): FinalizedAnchor {
   return { index, events: [{ eventId: id(), mints, txs }] };
-}
-
-/**
- * Build a signed transaction: `spent` are the outputs its inputs spend (for the sighash), `sign`
- * returns the witness of witness index i given its sighash.
- */
-function build(
-  core: Omit<Tx, "witnesses" | "version" | "networkId">,
-  spent: TxOutput[],
-  sign: (i: number, msg: Uint8Array) => Witness,
-): StateTx {
-  const tx: Tx = { version: 1, networkId: NID, ...core, witnesses: [] };
-  const n = tx.inputs.length + (tx.kind.type === "transfer" ? 0 : 1);
-  for (let i = 0; i < n; i++) tx.witnesses.push(sign(i, sighash(tx, i, spent)));
-  return { tx, txId: txId(tx) };
-}
-
-const sig = (i: number) => (_: number, msg: Uint8Array): Witness => ({
-  ...NOSIG,
-  sigs: [schnorrSign(msg, SK[i]!)],
-});
-
-function transfer(
-  prev: OutPoint[],
-  spent: TxOutput[],
-  outs: bigint[],
-  fee: bigint,
-  w = sig(0),
-  to = keyPred(0),
-): StateTx {
-  return build(
-    {
-      kind: { type: "transfer" },
-      inputs: prev.map((prevout) => ({ prevout })),
-      outputs: outs.map((amount) => ({ amount, predicate: to })),
-      fee,
-    },
-    spent,
-    w,
-  );
 }
 
 async function fresh(
