@@ -1,7 +1,9 @@
 /**
  * phantom-miner: stateless PoW worker fed by a node's mint templates.
  *
- *   deno run -A phantom-miner.ts --rpc http://127.0.0.1:8645 --payout tpc1... --threads 4
+ *   deno run -A phantom-miner.ts --rpc http://127.0.0.1:8645 --payout dpc1... --threads 4
+ *
+ * (`dpc1...` is a devnet address; testnet addresses start with `tpc1`, mainnet ones with `pc1`.)
  *
  * Thin entry point: parses flags and runs {@linkcode PhantomMiner} until Ctrl-C.
  * @module

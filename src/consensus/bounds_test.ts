@@ -156,3 +156,21 @@ Deno.test("ConsensusEngine bookkeeping stays bounded under junk and verdicts mat
   assert.equal(small.bookkeeping().pending, 0);
   assert.equal(small.bookkeeping().waitedFor, 0);
 });
+
+Deno.test("ConsensusEngine forgets refusals between calls, never inside one call's cascade", () => {
+  // A held-back first event makes the rest wait; a junk event is refused meanwhile; releasing
+  // the first event inserts everything and decides far more than REFUSED_ROUNDS rounds in that one
+  // call. The refusal must still be visible after that call (the node drops refused events it
+  // holds by asking `refused(id)` right after each call), and be forgotten by the next call.
+  const events = honest(600);
+  const e = newEngine(4);
+  for (const h of events.slice(1)) assert.notEqual(e.receive(h, true).status, "inserted");
+  const j = forged(e, 2, 9);
+  assert.equal(e.receive(j, true).error?.code, "FORGED_VOTE_MASK");
+  assert.equal(e.receive(events[0]!, true).status, "inserted");
+  const anchors = e.takeAnchors().length;
+  assert.ok(anchors > REFUSED_ROUNDS + 8, `only ${anchors} anchors decided in the cascade`);
+  assert.ok(e.refused(j.id), "refused during the cascade, still known after it");
+  e.receive(events[1]!, true); // the next call (a duplicate) forgets what is old enough
+  assert.equal(e.refused(j.id), false);
+});

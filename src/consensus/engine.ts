@@ -448,6 +448,9 @@ export class ConsensusEngine {
    */
   receive(h: EventHeader, payloadAvailable: boolean): ReceiveResult {
     this.#step++;
+    // Forgetting happens here, between calls, never inside one: a refusal made during this
+    // call's cascade stays visible to the caller (`refused(id)`) until the next call.
+    this.#forgetRefused();
     this.#expire();
     const bad = this.#staticCheck(h);
     if (bad !== undefined) return bad;
@@ -515,6 +518,7 @@ export class ConsensusEngine {
    * @returns the status of the event afterwards
    */
   payloadArrived(id: Uint8Array): ReceiveResult {
+    this.#forgetRefused(); // (between calls, as in receive)
     const key = toHex(id);
     if (this.#byKey.has(key) || this.#rejectedKeys.has(key)) return { status: "duplicate" };
     const p = this.#pending.get(key);
@@ -1000,7 +1004,6 @@ export class ConsensusEngine {
       if (dec === undefined || dec.some((v) => v === UNDECIDED)) return;
       this.#finalizeRound(r, dec);
       this.#lowestUndecided++;
-      this.#forgetRefused();
     }
   }
 

@@ -141,7 +141,7 @@ export function formatHashrate(hps: number): string {
  * ```ts
  * import { httpJsonRpc, PhantomMiner } from "./mod.ts";
  * const miner = new PhantomMiner(
- *   { payout: "tpc1...", threads: 1, refreshMs: 0, statusMs: 0 },
+ *   { payout: "dpc1...", threads: 1, refreshMs: 0, statusMs: 0 },
  *   { rpc: httpJsonRpc("http://127.0.0.1:8645") },
  * );
  * console.assert(miner.stats().found === 0);

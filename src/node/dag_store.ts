@@ -11,7 +11,7 @@
  * stored: see {@linkcode citesForkedSlot}.
  * @module
  */
-import type { ConsensusEngine, EventHeader } from "../consensus/mod.ts";
+import { type ConsensusEngine, type EventHeader, toHex } from "../consensus/mod.ts";
 import { NodeError } from "./errors.ts";
 
 /** Key prefix of the stored DAG in the node's `chain.kv`. */
@@ -73,7 +73,8 @@ export async function deleteStoredEvents(kv: Deno.Kv, slots: readonly number[]):
  * child therefore keeps its stored body (the node still drops it from memory).
  * @param engine the consensus engine (`get`, `eventsAt`)
  * @param h the refused event
- * @returns true when a parent it names is in the DAG at a slot holding more than one event
+ * @returns true when a parent it names is in the DAG at a slot holding more than one event, or is
+ *   in the DAG without being indexed at its slot (a pre-window variant inserted on the ancient path)
  * @example
  * ```ts
  * import { ConsensusEngine } from "../consensus/mod.ts";
@@ -92,7 +93,12 @@ export function citesForkedSlot(
 ): boolean {
   for (const p of h.selfParent === null ? h.parents : [h.selfParent, ...h.parents]) {
     const ph = engine.get(p);
-    if (ph !== undefined && engine.eventsAt(ph.creator, ph.seq).length > 1) return true;
+    if (ph === undefined) continue;
+    const at = engine.eventsAt(ph.creator, ph.seq);
+    // A pre-window second variant inserted while its own parents were missing is kept out of
+    // the slot index (the engine's ancient path): in the DAG but not at its slot counts too.
+    const key = toHex(p);
+    if (at.length > 1 || !at.some((x) => toHex(x.id) === key)) return true;
   }
   return false;
 }

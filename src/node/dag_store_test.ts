@@ -100,3 +100,20 @@ Deno.test("citesForkedSlot() is true only for a parent at a slot holding two eve
     "other parent",
   );
 });
+
+Deno.test("citesForkedSlot() is true for a parent in the DAG but not indexed at its slot", () => {
+  // On a restored engine, a pre-window second variant whose own parents are missing is inserted
+  // on the ancient path, outside the slot index: `get` finds it, `eventsAt` lists only the other
+  // variant. Its refused child must keep its body, or the replay refuses the variant.
+  const a = header(1, 0, null);
+  const variant = header(2, 0, null);
+  const view = {
+    get: (id: Uint8Array) =>
+      [a, variant].find((h) => h.id.every((x, i) => x === id[i])) as ReturnType<
+        ConsensusEngine["get"]
+      >,
+    eventsAt: () => [a],
+  };
+  assert.equal(citesForkedSlot(view, header(3, 1, a.id)), false, "the indexed variant");
+  assert.equal(citesForkedSlot(view, header(3, 1, variant.id)), true, "the ancient variant");
+});

@@ -429,8 +429,9 @@ export class StateDb {
    * after every applied anchor: the log holds one record set per anchor and recovery replays
    * them without gaps (docs/spec/state.md §4). The call takes the anchor's changes and root
    * before its first await, so the engine may apply the next anchor while the returned promise
-   * is pending (the pipelined loop of `scripts/state_load.ts`, ADR 0039); the next `commit()`
-   * waits for it, and nothing may treat the anchor as durable before it resolves.
+   * is pending (the pipelined loop of `scripts/state_load.ts`, ADR 0039). The next `commit()`
+   * may only be called once it has resolved (earlier, it throws), and nothing may treat the
+   * anchor as durable before then.
    * @returns What was written.
    * @throws {StateError} `STATE_ANCHOR_ORDER` when more than one anchor was applied since the
    *   last commit (nothing is written; reopen the store to recover).

@@ -84,8 +84,11 @@ function opStr(o: OutPoint): string {
   return `${toHex(o.txId)}:${o.index}`;
 }
 
-/** Whether two signature items are the same (signature, message, key) triple. */
-/** Whether two lists of spent outputs are equal (amounts and predicates). */
+/**
+ * Whether two lists of spent outputs are equal (amounts and predicates). A predicate that cannot
+ * be encoded (only an object passed straight to the API, never a decoded one) compares unequal,
+ * so the guess is dropped as it would be had it never been made.
+ */
 function sameSpent(a: readonly TxOutput[], b: readonly TxOutput[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
@@ -95,11 +98,18 @@ function sameSpent(a: readonly TxOutput[], b: readonly TxOutput[]): boolean {
     if (p === q) continue;
     if (p.type === "key" && q.type === "key") {
       if (!bytesEqual(p.pubkey, q.pubkey)) return false;
-    } else if (!bytesEqual(encodePredicate(p), encodePredicate(q))) return false;
+    } else {
+      try {
+        if (!bytesEqual(encodePredicate(p), encodePredicate(q))) return false;
+      } catch {
+        return false;
+      }
+    }
   }
   return true;
 }
 
+/** Whether two signature items are the same (signature, message, key) triple. */
 function sameItem(a: SigItem, b: SigItem): boolean {
   return (a.signature === b.signature || bytesEqual(a.signature, b.signature)) &&
     (a.message === b.message || bytesEqual(a.message, b.message)) &&
@@ -224,7 +234,6 @@ interface Plan {
   bondedDelta: bigint;
 }
 
-/** Per-transaction data shared by the signature pre-pass and the sequential pass. */
 /** One anchor's signature pre-pass, started ahead by {@linkcode StateEngine.prepareAnchor}. */
 interface Prepared {
   a: FinalizedAnchor;
@@ -241,6 +250,7 @@ interface Prepared {
  */
 const MAX_PREPARED = 4;
 
+/** Per-transaction data shared by the signature pre-pass and the sequential pass. */
 interface TxCache {
   spent: TxOutput[];
   msgs: Uint8Array[];
