@@ -174,3 +174,21 @@ Deno.test("ConsensusEngine forgets refusals between calls, never inside one call
   e.receive(events[1]!, true); // the next call (a duplicate) forgets what is old enough
   assert.equal(e.refused(j.id), false);
 });
+
+Deno.test("ConsensusEngine.failedBuffered counts buffered events refused, not junk refused on arrival", () => {
+  const e = newEngine(4);
+  for (const h of honest(40)) assert.equal(e.receive(h, true).status, "inserted");
+  const other = e.tip(1)!.id;
+  // Junk refused on arrival (a forged mask, children of it): nothing buffered failed.
+  const f = forged(e, 0, 1);
+  assert.equal(e.receive(f, true).error?.code, "FORGED_VOTE_MASK");
+  assert.equal(e.receive(child(f, other, 2), true).error?.code, "MISSING_PARENTS");
+  assert.equal(e.failedBuffered, 0);
+  // A child that arrives first is buffered; its forged parent then fails it: one.
+  const g = forged(e, 2, 3);
+  const kid = child(g, other, 4);
+  assert.equal(e.receive(kid, true).status, "pending");
+  assert.equal(e.receive(g, true).error?.code, "FORGED_VOTE_MASK");
+  assert.ok(e.refused(kid.id));
+  assert.equal(e.failedBuffered, 1);
+});

@@ -211,6 +211,7 @@ export class ConsensusEngine {
    * Refused-for-good keys tagged with #lowestUndecided when refused, in refusal order (so tags
    * never decrease): forgotten after REFUSED_ROUNDS decided rounds or beyond `maxRefused` (ADR 0025).
    */
+  #failedBuffered = 0;
   readonly #rejectedKeys: FifoSet;
   #step = 0;
   readonly #rejected = new Map<ConsensusErrorCode, number>();
@@ -277,6 +278,15 @@ export class ConsensusEngine {
   /** Number of events buffered waiting for parents or payload. */
   get pendingCount(): number {
     return this.#pending.size;
+  }
+
+  /**
+   * Buffered events refused for good so far (a parent refused, or invalid once their parents
+   * came). A caller that holds buffered events drops the refused ones when this changes; events
+   * refused on arrival were never buffered and do not count, so junk alone never triggers that.
+   */
+  get failedBuffered(): number {
+    return this.#failedBuffered;
   }
 
   /**
@@ -530,7 +540,9 @@ export class ConsensusEngine {
     p.payload = true;
     if (p.missing.size === 0) {
       this.#pending.delete(key);
-      return this.#insertCascade(p.h, key);
+      const r = this.#insertCascade(p.h, key);
+      if (r.status === "rejected") this.#failedBuffered++; // it was buffered
+      return r;
     }
     return { status: "pending" };
   }
@@ -593,7 +605,10 @@ export class ConsensusEngine {
     }
     this.#ancient.delete(p.key);
     this.countRejected(code);
-    if (invalid) this.#refuse(p.key);
+    if (invalid) {
+      this.#failedBuffered++;
+      this.#refuse(p.key);
+    }
   }
 
   /**
@@ -641,7 +656,10 @@ export class ConsensusEngine {
           this.#pending.delete(ck);
           const r = this.#insert(c.h, ck);
           if (r.status === "inserted") work.push(ck);
-          else if (r.status === "rejected") this.#refuse(ck);
+          else if (r.status === "rejected") {
+            this.#failedBuffered++;
+            this.#refuse(ck);
+          }
         }
       }
     }

@@ -981,7 +981,7 @@ export class ValidatorService implements Component {
     // Held while the engine decides: an insertion it cascades into may finalize anchors.
     this.#events.set(key, rec);
     this.#verified.add(key);
-    const before = this.#refusals();
+    const before = this.#engine.failedBuffered;
     const r = this.#engine.receive(rec.header, true);
     this.#refeed.track(rec.header, r);
     // Refused for good (an invalid event, a child of one, or a resend of either, which the engine
@@ -1000,11 +1000,11 @@ export class ValidatorService implements Component {
         await deleteStoredEvents(this.#kv(), [rec.slot]);
       }
     } else if (persist) this.#unsaved.push(rec);
-    // Buffered events this one failed (it was invalid, or a child it placed was) go at once. Only
-    // an insertion or a blacklisting fails waiting events, and the engine counts every refusal, so
-    // the scan runs only then and after a new count: never for a static refusal or a full buffer,
-    // which a flooding peer could otherwise turn into one scan of the whole buffer per event.
-    if ((blacklisted || r.status === "inserted") && this.#refusals() !== before) {
+    // Buffered events this one failed (it was invalid, or a child it placed was) go at once. The
+    // scan runs only when the engine failed a buffered event in this call: never for junk refused
+    // on arrival (a forged mask, a static refusal, a full buffer), which a Byzantine seat could
+    // otherwise turn into one scan of the whole buffer per event it signs.
+    if (this.#engine.failedBuffered !== before) {
       await this.#dropRefused();
     }
     if (!refused && r.status !== "rejected") {
@@ -1091,13 +1091,6 @@ export class ValidatorService implements Component {
       events: gone.length,
       stored: slots.length,
     });
-  }
-
-  /** Consensus refusals counted so far (all codes): a change means the engine refused something. */
-  #refusals(): number {
-    let n = 0;
-    for (const v of Object.values(this.#engine.rejectedCounts())) n += v;
-    return n;
   }
 
   async #fetchMissing(ids: readonly Uint8Array[]): Promise<void> {
