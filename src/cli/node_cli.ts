@@ -19,6 +19,7 @@ import {
   DataDirLock,
   defaultConfigToml,
   describeConfigSchema,
+  exists,
   genesisPath,
   initDevnet,
   loadConfig,
@@ -150,16 +151,6 @@ function configFlags(
 function seatKeyPath(loaded: LoadedConfig): string {
   const p = loaded.config["node.seat_key_file"];
   return p === "" ? `${loaded.networkDir}/keys/seat.key` : p;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /**

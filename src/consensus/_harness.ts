@@ -85,6 +85,28 @@ export function makeEvent(e: ConsensusEngine, seat: number, tag = 0): EventHeade
   return h;
 }
 
+/**
+ * A signed event of `seat` on `e`'s current tips whose vote mask has one bit flipped: a forged
+ * mask, refused with FORGED_VOTE_MASK when `e` receives it (not inserted anywhere).
+ */
+export function forgedEvent(
+  e: ConsensusEngine,
+  seat: number,
+  payloadRoot: Uint8Array,
+): EventHeader {
+  const p = e.prepareEvent(seat, e.selectParents(seat));
+  return seal({
+    network: NET,
+    shard: 0,
+    creator: seat,
+    seq: p.seq,
+    selfParent: p.selfParent,
+    parents: p.parents,
+    voteMask: p.voteMask ^ 0b10n,
+    payloadRoot,
+  });
+}
+
 /** Result of {@linkcode runNetwork}. */
 export interface NetRun {
   engines: ConsensusEngine[];

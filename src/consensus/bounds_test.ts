@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { blake3 } from "../crypto/mod.ts";
 import { MAX_PARENTS } from "../params/mod.ts";
-import { makeEvent, NET, newEngine, seal } from "./_harness.ts";
+import { forgedEvent, makeEvent, NET, newEngine, seal } from "./_harness.ts";
 import { type ConsensusEngine, REFUSED_ROUNDS, toHex } from "./engine.ts";
 import type { EventHeader } from "./types.ts";
 
@@ -21,17 +21,7 @@ function honest(n: number): EventHeader[] {
 
 /** An event of `seat` on `e`'s current tips with a forged vote mask (refused when received). */
 function forged(e: ConsensusEngine, seat: number, tag: number): EventHeader {
-  const p = e.prepareEvent(seat, e.selectParents(seat));
-  return seal({
-    network: NET,
-    shard: 0,
-    creator: seat,
-    seq: p.seq,
-    selfParent: p.selfParent,
-    parents: p.parents,
-    voteMask: p.voteMask ^ 0b10n,
-    payloadRoot: blake3(new Uint8Array([tag & 255, tag >> 8, 1])),
-  });
+  return forgedEvent(e, seat, blake3(new Uint8Array([tag & 255, tag >> 8, 1])));
 }
 
 /** A signed child of `parent` by the same seat, cross-linked to `other`. */

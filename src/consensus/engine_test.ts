@@ -4,7 +4,7 @@ import { blake3 } from "../crypto/mod.ts";
 import { faultBound, hexToBytes, popcount, quorum, toHex } from "./engine.ts";
 import { genesisAnchor } from "./genesis.ts";
 import { ConsensusError } from "./errors.ts";
-import { GENESIS, makeEvent, NET, newEngine, runNetwork, seal } from "./_harness.ts";
+import { forgedEvent, GENESIS, makeEvent, NET, newEngine, runNetwork, seal } from "./_harness.ts";
 import type { EventHeader, FinalizedAnchor } from "./types.ts";
 
 const ZERO = new Uint8Array(32);
@@ -133,17 +133,7 @@ Deno.test("ConsensusEngine.receive() detects a forged vote mask and yields evide
   }
   const e = newEngine(4);
   for (const h of evs) e.receive(h, true);
-  const p = e.prepareEvent(0, e.selectParents(0));
-  const forged = seal({
-    network: NET,
-    shard: 0,
-    creator: 0,
-    seq: p.seq,
-    selfParent: p.selfParent,
-    parents: p.parents,
-    voteMask: p.voteMask ^ 0b10n,
-    payloadRoot: ZERO,
-  });
+  const forged = forgedEvent(e, 0, ZERO);
   expectReject(e.receive(forged, true), "FORGED_VOTE_MASK");
   const ev = e.takeEvidence();
   assert.equal(ev.length, 1);

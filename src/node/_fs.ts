@@ -1,5 +1,5 @@
 /**
- * File-system helpers private to `src/node`.
+ * File-system helpers of `src/node` (`exists` is also exported for the CLI).
  * @module
  */
 

@@ -41,6 +41,7 @@ export {
   type NodeErrorData,
 } from "./errors.ts";
 export { DataDirLock, LOCK_FILE, pidAlive } from "./datadir.ts";
+export { exists } from "./_fs.ts";
 export { type Component, Lifecycle, type LifecycleEvent } from "./lifecycle.ts";
 export {
   type CacheMetricsSink,
